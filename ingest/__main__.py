@@ -1,0 +1,120 @@
+"""``python -m ingest PATH...``: clean, dedup, chunk, embed and upsert articles into Chroma."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from ingest.pipeline import IngestReport, build_pipeline
+from qa_service.container import build_embedder, build_store
+from qa_service.settings import Settings
+
+EXIT_OK = 0
+EXIT_NOTHING_INGESTED = 2
+
+
+def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Ingest news articles (.txt .md .html .jsonl, files or folders) into Chroma. "
+        "Re-running on unchanged input writes nothing; edited articles replace only their chunks.",
+        epilog="example: python -m ingest data/articles --store var/chroma",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="files or directories to ingest")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=settings.chroma_path,
+        help=f"embedded Chroma directory (default: QA_CHROMA_PATH = {settings.chroma_path}); "
+        "ignored when QA_CHROMA_URL points at a Chroma server",
+    )
+    parser.add_argument("--reset", action="store_true", help="empty the collections first")
+    parser.add_argument(
+        "--chunk-tokens",
+        type=int,
+        default=settings.chunk_tokens,
+        help=f"chunk size in cl100k tokens (default {settings.chunk_tokens})",
+    )
+    parser.add_argument(
+        "--chunk-overlap",
+        type=int,
+        default=settings.chunk_overlap,
+        help=f"overlap in tokens (default {settings.chunk_overlap})",
+    )
+    parser.add_argument(
+        "--dedup-threshold",
+        type=float,
+        default=settings.dedup_threshold,
+        help=f"MinHash Jaccard above which articles collapse (default {settings.dedup_threshold})",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser.parse_args(argv)
+
+
+def print_report(console: Console, report: IngestReport) -> None:
+    table = Table(title="ingest summary", show_header=False)
+    rows = [
+        ("files read", report.files_read),
+        ("records read", report.records_read),
+        ("skipped", len(report.skipped)),
+        ("near-duplicates collapsed", len(report.duplicates)),
+        ("documents", report.documents),
+        ("chunks new", report.chunks_new),
+        ("chunks unchanged", report.chunks_unchanged),
+        ("chunks deleted", report.chunks_deleted),
+        ("articles written", report.articles_written),
+        ("lexical index rebuilt", "yes" if report.lexical_rebuilt else "no"),
+        ("seconds", f"{report.seconds:.2f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+    for skipped in report.skipped:
+        console.print(f"[yellow]skipped[/] {skipped.origin}: {skipped.reason}")
+    for dropped, kept in report.duplicates:
+        console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = Settings()
+    args = parse_args(argv, settings)
+    settings = settings.model_copy(
+        update={
+            "chroma_path": args.store,
+            "chunk_tokens": args.chunk_tokens,
+            "chunk_overlap": args.chunk_overlap,
+            "dedup_threshold": args.dedup_threshold,
+        }
+    )
+    console = Console(stderr=True)
+    embedder = build_embedder(settings)
+    store = build_store(settings, embedder.model_id)
+    if args.reset:
+        store.reset()
+    pipeline = build_pipeline(settings, store, embedder)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=args.quiet,
+    ) as bar:
+        task = bar.add_task("embedding chunks", total=None)
+
+        def on_progress(_stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = pipeline.run(args.paths, progress=on_progress)
+    print_report(Console(), report)
+    return EXIT_OK if report.ingested_anything else EXIT_NOTHING_INGESTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

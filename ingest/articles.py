@@ -1,0 +1,26 @@
+"""Turn a raw record into a domain ``Article``: cleaned body text plus page metadata."""
+
+from __future__ import annotations
+
+from ingest.clean import clean_document
+from ingest.loaders import RawRecord, Skipped
+from ingest.metadata import extract_metadata
+from qa_service.core.models import Article
+
+
+def to_article(record: RawRecord) -> Article | Skipped:
+    """The cleaned article, or Skipped when nothing but boilerplate is left to cite."""
+    text = clean_document(record.raw, record.fmt)
+    if not text:
+        return Skipped(record.origin, "no article text after cleaning")
+    meta = extract_metadata(record.raw, record.fmt, record.meta)
+    return Article(
+        doc_id=record.doc_id,
+        text=text,
+        title=meta["title"],
+        source=meta["source"],
+        url=meta["url"],
+        author=meta["author"],
+        published_at=meta["published_at"],
+        origins=(record.origin,),
+    )

@@ -1,0 +1,21 @@
+"""``python -m qa_service``: serve the API with uvicorn on QA_HOST:QA_PORT."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from qa_service.api.app import create_app
+from qa_service.settings import Settings
+
+
+def main() -> int:
+    settings = Settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Lexical (BM25) index over chunk texts with bm25s, persisted as versioned snapshots.
+
+Layout: ``<dir>/v000042/`` holds one complete snapshot (bm25s arrays + ``meta.json`` with chunk ids
+and filter columns); ``<dir>/CURRENT`` names the live one and is replaced atomically. Writers (the
+ingest job) build a new snapshot beside the old and then flip CURRENT; readers (API replicas)
+notice the new name on their next query and load it. Nobody ever reads a half-written snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_service.core.models import SearchFilters
+
+KEEP_SNAPSHOTS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalRecord:
+    chunk_id: str
+    text: str
+    published_day: int  # date ordinal, 0 when unknown
+    source: str
+
+
+def ids_fingerprint(chunk_ids: Sequence[str] | set[str]) -> str:
+    """Order-independent digest of a chunk-id set: tells whether index and store agree."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(chunk_ids):
+        digest.update(chunk_id.encode())
+    return digest.hexdigest()
+
+
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class _Snapshot:
+    def __init__(self, path: Path) -> None:
+        import bm25s
+
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        self.name = path.name
+        self.ids: list[str] = meta["ids"]
+        self.fingerprint: str = meta["fingerprint"]
+        self.days = np.asarray(meta["days"], dtype=np.int64)
+        self.sources = np.asarray(meta["sources"], dtype=object)
+        self.model = (
+            bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
+        )
+
+
+class BM25Index:
+    """Implements ``LexicalIndex``. Thread-safe for concurrent queries and reloads."""
+
+    def __init__(self, directory: Path) -> None:
+        self._dir = directory
+        self._stemmer = _stemmer()
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+
+    # --- writing (ingest) ---------------------------------------------------
+    def rebuild(self, records: Sequence[LexicalRecord]) -> str:
+        """Write a complete new snapshot and make it current; returns its name."""
+        import bm25s
+
+        self._dir.mkdir(parents=True, exist_ok=True)
+        name = f"v{self._next_version():06d}"
+        staging = self._dir / f".{name}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        if records:
+            tokens = bm25s.tokenize(
+                [r.text for r in records],
+                stopwords="en",
+                stemmer=self._stemmer.stemWords,
+                show_progress=False,
+            )
+            model = bm25s.BM25()
+            model.index(tokens, show_progress=False)
+            model.save(str(staging), show_progress=False)
+        meta = {
+            "ids": [r.chunk_id for r in records],
+            "fingerprint": ids_fingerprint([r.chunk_id for r in records]),
+            "days": [r.published_day for r in records],
+            "sources": [r.source for r in records],
+        }
+        (staging / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        staging.rename(self._dir / name)
+        pointer = self._dir / ".CURRENT.tmp"
+        pointer.write_text(name, encoding="utf-8")
+        os.replace(pointer, self._dir / "CURRENT")
+        self._prune(keep=name)
+        return name
+
+    def _next_version(self) -> int:
+        versions = [int(p.name[1:]) for p in self._dir.glob("v[0-9]*") if p.name[1:].isdigit()]
+        return max(versions, default=0) + 1
+
+    def _prune(self, keep: str) -> None:
+        snapshots = sorted(p for p in self._dir.glob("v[0-9]*") if p.is_dir())
+        for old in snapshots[:-KEEP_SNAPSHOTS]:
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    # --- reading (API) ------------------------------------------------------
+    def current_name(self) -> str | None:
+        try:
+            return (self._dir / "CURRENT").read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _current(self) -> _Snapshot | None:
+        """The live snapshot, reloaded when CURRENT names a newer one (one stat + small read)."""
+        name = self.current_name()
+        with self._lock:
+            if name is None:
+                self._snapshot = None
+            elif self._snapshot is None or self._snapshot.name != name:
+                self._snapshot = _Snapshot(self._dir / name)
+            return self._snapshot
+
+    def fingerprint(self) -> str | None:
+        snapshot = self._current()
+        return snapshot.fingerprint if snapshot else None
+
+    def search(self, query: str, top_k: int, filters: SearchFilters) -> list[tuple[str, float]]:
+        import bm25s
+
+        snapshot = self._current()
+        if snapshot is None or snapshot.model is None:
+            return []
+        words = bm25s.tokenize(
+            [query],
+            stopwords="en",
+            stemmer=self._stemmer.stemWords,
+            return_ids=False,
+            show_progress=False,
+        )[0]
+        known = [w for w in words if w in snapshot.model.vocab_dict]
+        if not known:
+            return []
+        mask = _filter_mask(snapshot, filters)
+        if mask is not None and not mask.any():
+            return []
+        k = min(top_k, len(snapshot.ids))
+        docs, scores = snapshot.model.retrieve(
+            [known],
+            k=k,
+            show_progress=False,
+            n_threads=0,
+            weight_mask=None if mask is None else mask.astype(np.float32),
+        )
+        return [
+            (snapshot.ids[int(i)], float(s))
+            for i, s in zip(docs[0], scores[0], strict=True)
+            if s > 0 and (mask is None or mask[int(i)])
+        ]
+
+
+def _filter_mask(snapshot: _Snapshot, filters: SearchFilters) -> np.ndarray | None:
+    if filters.is_empty():
+        return None
+    mask = np.ones(len(snapshot.ids), dtype=bool)
+    if filters.published_after:
+        mask &= snapshot.days >= date.fromisoformat(filters.published_after[:10]).toordinal()
+    if filters.published_before:
+        mask &= (snapshot.days > 0) & (
+            snapshot.days <= date.fromisoformat(filters.published_before[:10]).toordinal()
+        )
+    if filters.source:
+        mask &= snapshot.sources == filters.source
+    return mask

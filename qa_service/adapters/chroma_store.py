@@ -1,0 +1,254 @@
+"""VectorStore on Chroma: embedded PersistentClient, or HttpClient when a URL is configured."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from qa_service.core.errors import StoreUnavailable
+from qa_service.core.models import Article, Chunk, DocumentSummary, Passage, SearchFilters
+from qa_service.offline import ensure_offline
+
+MAX_BATCH = 4000  # Chroma refuses batches above ~5,461 records
+_ARTICLE_VECTOR = [1.0]  # articles are fetched by id, never by similarity
+
+
+def date_ordinal(iso: str) -> int:
+    """Day number of an ISO 8601 date/datetime; Chroma range filters need numbers."""
+    return date.fromisoformat(iso[:10]).toordinal()
+
+
+def make_client(path: Path | None, url: str | None) -> Any:
+    """Embedded client on ``path`` unless ``url`` points at a ``chroma run`` server."""
+    ensure_offline()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if url:
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=chroma_settings,
+        )
+    assert path is not None
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "doc_id": chunk.doc_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+    for key in ("title", "source", "url", "published_at"):
+        value = getattr(chunk, key)
+        if value:
+            meta[key] = value
+    if chunk.published_at:
+        meta["published_day"] = date_ordinal(chunk.published_at)
+    return meta
+
+
+def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        index=int(meta["index"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        title=meta.get("title"),
+        source=meta.get("source"),
+        url=meta.get("url"),
+        published_at=meta.get("published_at"),
+    )
+
+
+def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if filters.published_after:
+        clauses.append({"published_day": {"$gte": date_ordinal(filters.published_after)}})
+    if filters.published_before:
+        clauses.append({"published_day": {"$lte": date_ordinal(filters.published_before)}})
+    if filters.source:
+        clauses.append({"source": filters.source})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaStore:
+    """Implements ``VectorStore``: a chunk collection per embedding model, one for articles."""
+
+    def __init__(self, client: Any, prefix: str, model_id: str) -> None:
+        self._client = client
+        self.chunk_collection_name = f"{prefix}-chunks-{model_id}"[:500]
+        self.article_collection_name = f"{prefix}-articles"
+        self._model_id = model_id
+        self._open_collections()
+
+    def _open_collections(self) -> None:
+        self._chunks = self._client.get_or_create_collection(
+            self.chunk_collection_name,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedding_model": self._model_id},
+        )
+        self._articles = self._client.get_or_create_collection(
+            self.article_collection_name, embedding_function=None
+        )
+
+    # --- chunks -------------------------------------------------------------
+    def chunk_ids_by_document(self) -> dict[str, set[str]]:
+        result: dict[str, set[str]] = {}
+        got = self._chunks.get(include=["metadatas"])
+        for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+            result.setdefault(str(meta["doc_id"]), set()).add(chunk_id)
+        return result
+
+    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
+        for lo in range(0, len(chunks), MAX_BATCH):
+            part = chunks[lo : lo + MAX_BATCH]
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=[list(v) for v in vectors[lo : lo + MAX_BATCH]],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c) for c in part],
+            )
+
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
+        ids = list(chunk_ids)
+        for lo in range(0, len(ids), MAX_BATCH):
+            self._chunks.delete(ids=ids[lo : lo + MAX_BATCH])
+
+    def query(self, vector: list[float], top_k: int, filters: SearchFilters) -> list[Passage]:
+        got = self._chunks.query(
+            query_embeddings=[vector],
+            n_results=top_k,
+            where=chroma_where(filters),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = got["ids"][0]
+        docs = (got["documents"] or [[]])[0]
+        metas = (got["metadatas"] or [[]])[0]
+        dists = (got["distances"] or [[]])[0]
+        return [
+            Passage(chunk=_chunk_from(i, d, dict(m)), score=1.0 - float(dist))
+            for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        by_id = {
+            i: _chunk_from(i, d, dict(m))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [by_id[i] for i in chunk_ids if i in by_id]
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every stored chunk (for rebuilding the lexical index)."""
+        got = self._chunks.get(include=["documents", "metadatas"])
+        return [
+            _chunk_from(i, d, dict(m))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def count_chunks(self) -> int:
+        return int(self._chunks.count())
+
+    # --- articles -----------------------------------------------------------
+    def article_hashes(self) -> dict[str, str]:
+        got = self._articles.get(include=["metadatas"])
+        return {
+            i: str(m.get("content_hash", ""))
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+        }
+
+    def upsert_article(self, article: Article, content_hash: str) -> None:
+        meta: dict[str, Any] = {
+            "content_hash": content_hash,
+            "origins": json.dumps(article.origins),
+        }
+        for key in ("title", "source", "url", "author", "published_at"):
+            value = getattr(article, key)
+            if value:
+                meta[key] = value
+        self._articles.upsert(
+            ids=[article.doc_id],
+            embeddings=[_ARTICLE_VECTOR],
+            documents=[article.text],
+            metadatas=[meta],
+        )
+
+    def delete_articles(self, doc_ids: Iterable[str]) -> None:
+        ids = list(doc_ids)
+        if ids:
+            self._articles.delete(ids=ids)
+
+    def get_article(self, doc_id: str) -> Article | None:
+        got = self._articles.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return _article_from(doc_id, got["documents"][0], dict(got["metadatas"][0]))
+
+    def article_origins(self) -> dict[str, tuple[str, ...]]:
+        got = self._articles.get(include=["metadatas"])
+        return {
+            i: tuple(json.loads(str(m.get("origins", "[]"))))
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+        }
+
+    def list_documents(self) -> list[DocumentSummary]:
+        got = self._articles.get(include=["metadatas"])
+        counts = {doc: len(ids) for doc, ids in self.chunk_ids_by_document().items()}
+        summaries = []
+        for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+            article = _article_from(doc_id, "", dict(meta))
+            summaries.append(
+                DocumentSummary(
+                    doc_id=doc_id,
+                    title=article.title,
+                    source=article.source,
+                    url=article.url,
+                    author=article.author,
+                    published_at=article.published_at,
+                    n_chunks=counts.get(doc_id, 0),
+                    origins=article.origins,
+                )
+            )
+        return sorted(summaries, key=lambda s: s.doc_id)
+
+    def ping(self) -> None:
+        try:
+            self._client.heartbeat()
+        except Exception as exc:
+            raise StoreUnavailable("vector store unreachable") from exc
+
+    def reset(self) -> None:
+        """Empty this store's collections (``ingest --reset``)."""
+        for name in (self.chunk_collection_name, self.article_collection_name):
+            self._client.delete_collection(name)
+        self._open_collections()
+
+
+def _article_from(doc_id: str, text: str, meta: dict[str, Any]) -> Article:
+    return Article(
+        doc_id=doc_id,
+        text=text,
+        title=meta.get("title"),
+        source=meta.get("source"),
+        url=meta.get("url"),
+        author=meta.get("author"),
+        published_at=meta.get("published_at"),
+        origins=tuple(json.loads(str(meta.get("origins", "[]")))),
+    )

@@ -1,0 +1,85 @@
+"""``create_app(settings)``: the only place the HTTP application is assembled."""
+
+from __future__ import annotations
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.stores.memory import MemoryStore
+
+from qa_service.api.controllers.ask import AskController
+from qa_service.api.controllers.documents import DocumentsController
+from qa_service.api.controllers.health import HealthController
+from qa_service.api.controllers.search import SearchController
+from qa_service.api.errors import exception_handlers
+from qa_service.api.observability import Metrics, metrics_endpoint, observability_middleware
+from qa_service.api.security import make_api_key_guard, rate_limit_configs
+from qa_service.container import Services, build_services
+from qa_service.core.ports import LLM, Embedder
+from qa_service.logging import configure_logging
+from qa_service.settings import Settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    llm: LLM | None = None,
+    services: Services | None = None,
+) -> Litestar:
+    """Build the app; tests pass their own settings (temp dirs), embedder, LLM or services."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    built = services or build_services(settings, embedder=embedder, llm=llm)
+    metrics = Metrics()
+
+    def provide_services() -> Services:
+        return built
+
+    def provide_metrics() -> Metrics:
+        return metrics
+
+    api_v1 = Router(
+        path="/",
+        route_handlers=[SearchController, DocumentsController, AskController],
+        guards=[make_api_key_guard(settings)],
+        security=[{"bearer": []}] if settings.api_key_list else None,
+    )
+    rate_limits = rate_limit_configs(settings)
+    cors = (
+        CORSConfig(allow_origins=settings.cors_origin_list, allow_headers=["*"])
+        if settings.cors_origin_list
+        else None
+    )
+    app = Litestar(
+        route_handlers=[HealthController, api_v1, metrics_endpoint],
+        dependencies={
+            "services": Provide(provide_services, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(observability_middleware),
+            *[config.middleware for config in rate_limits],
+        ],
+        stores={c.store: MemoryStore() for c in rate_limits},
+        exception_handlers=exception_handlers(),
+        request_max_body_size=settings.max_body_bytes,
+        cors_config=cors,
+        openapi_config=OpenAPIConfig(
+            title="News QA API",
+            version="1.0.0",
+            description="Search and question answering over news articles, with verifiable "
+            "citations.",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+        ),
+        debug=False,
+    )
+    app.state.services = built
+    app.state.metrics = metrics
+    return app

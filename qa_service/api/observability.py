@@ -1,0 +1,99 @@
+"""Request ids, structured access logs and Prometheus metrics (one registry per app)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, cast
+
+import structlog
+from litestar import Response, get
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from qa_service.core.models import Answer
+
+log = structlog.get_logger("qa_service.access")
+REQUEST_ID = "x-request-id"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.latency = Histogram(
+            "qa_request_seconds",
+            "HTTP request latency",
+            ["method", "route", "status"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.tokens = Counter("qa_llm_tokens", "LLM tokens", ["kind"], registry=self.registry)
+        self.answers = Counter(
+            "qa_answers",
+            "Answers given",
+            ["model", "abstained", "degraded"],
+            registry=self.registry,
+        )
+        self.dropped = Counter(
+            "qa_dropped_citations",
+            "Citation markers that named no retrieved passage",
+            registry=self.registry,
+        )
+
+    def observe_answer(self, answer: Answer) -> None:
+        self.tokens.labels("prompt").inc(answer.usage.prompt_tokens)
+        self.tokens.labels("completion").inc(answer.usage.completion_tokens)
+        self.answers.labels(answer.model, str(answer.abstained), str(answer.degraded)).inc()
+        self.dropped.inc(answer.dropped_citations)
+
+
+def _route(scope: Scope) -> str:
+    """The route template (``/v1/documents/{doc_id:str}``), never the raw path: bounded labels."""
+    return str(scope.get("path_template") or "unmatched")
+
+
+def observability_middleware(app: ASGIApp) -> ASGIApp:
+    """Echo or mint X-Request-ID, time the request, log one JSON line (never bodies or keys)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw_id = headers.get(REQUEST_ID.encode(), b"").decode("latin-1")[:128]
+        request_id = raw_id if raw_id.isprintable() and raw_id else uuid.uuid4().hex
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)[REQUEST_ID] = request_id
+            await send(message)
+
+        method = str(cast("dict[str, Any]", scope).get("method", ""))
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
+            if metrics is not None:
+                metrics.latency.labels(method, _route(scope), str(status)).observe(elapsed)
+            log.info(
+                "request",
+                request_id=request_id,
+                method=method,
+                path=scope["path"],
+                status=status,
+                ms=round(elapsed * 1000, 1),
+            )
+
+    return middleware
+
+
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def metrics_endpoint(metrics: Metrics) -> Response[Any]:
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

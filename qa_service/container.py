@@ -1,0 +1,124 @@
+"""Builds the object graph from Settings; shared by the API, the ingest job, eval and benches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_service.adapters.bm25_index import BM25Index
+from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.tokens import TiktokenCounter
+from qa_service.core.answering import AnswerService
+from qa_service.core.context import PromptTemplates
+from qa_service.core.extractive import ExtractiveAnswerer
+from qa_service.core.ports import LLM, Embedder
+from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
+from qa_service.prompts import load_prompt
+from qa_service.settings import Settings
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedder == "hashing":
+        from qa_service.adapters.hashing_embedder import HashingEmbedder
+
+        return HashingEmbedder()
+    if settings.embedder == "openai":
+        from qa_service.adapters.openai_embedder import OpenAIEmbedder
+
+        if settings.llm_api_key is None:
+            raise ValueError("QA_EMBEDDER=openai needs QA_LLM_API_KEY")
+        return OpenAIEmbedder(
+            settings.openai_embedding_model,
+            settings.llm_api_key.get_secret_value(),
+            settings.llm_base_url,
+            settings.llm_timeout_s,
+        )
+    from qa_service.adapters.local_embedder import MiniLMEmbedder
+
+    return MiniLMEmbedder(batch_size=settings.embedding_batch_size)
+
+
+def build_store(settings: Settings, model_id: str) -> ChromaStore:
+    client = make_client(settings.chroma_path, settings.chroma_url)
+    return ChromaStore(client, settings.collection_prefix, model_id)
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs; built once per app by ``build_services``."""
+
+    settings: Settings
+    embedder: Embedder
+    queries: QueryEmbeddingCache
+    store: ChromaStore
+    lexical: BM25Index
+    retriever: HybridRetriever
+    answers: AnswerService
+    llm: LLM | None
+
+
+def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
+    """One lexical index per chunk collection, beside (or shared like) the Chroma data."""
+    return BM25Index(settings.lexical_dir / store.chunk_collection_name)
+
+
+def build_llm(settings: Settings) -> LLM | None:
+    """The OpenAI-compatible model when a key is configured; None means extractive answers."""
+    if settings.llm_api_key is None or not settings.llm_api_key.get_secret_value():
+        return None
+    from qa_service.adapters.openai_llm import OpenAIChatLLM
+
+    return OpenAIChatLLM(
+        model=settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value(),
+        base_url=settings.llm_base_url,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+
+
+def load_templates(version: str) -> PromptTemplates:
+    return PromptTemplates(
+        system=load_prompt("system", version),
+        answer=load_prompt("answer", version),
+        passage=load_prompt("passage", version),
+        condense=load_prompt("condense", version),
+    )
+
+
+def build_services(
+    settings: Settings, embedder: Embedder | None = None, llm: LLM | None = None
+) -> Services:
+    embedder = embedder or build_embedder(settings)
+    llm = llm or build_llm(settings)
+    queries = QueryEmbeddingCache(embedder, settings.query_cache_size)
+    store = build_store(settings, embedder.model_id)
+    lexical = build_lexical(settings, store)
+    retriever = HybridRetriever(
+        queries,
+        store,
+        lexical,
+        mode=settings.retrieval_mode,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight,
+        lexical_weight=settings.lexical_weight,
+        candidates=settings.retrieval_candidates,
+    )
+    answers = AnswerService(
+        retriever=retriever,
+        extractive=ExtractiveAnswerer(embedder, settings.extractive_min_relevance),
+        counter=TiktokenCounter(),
+        templates=load_templates(settings.prompt_version),
+        llm=llm,
+        context_tokens=settings.context_tokens,
+        fallback_extractive=settings.fallback_extractive,
+    )
+    return Services(
+        settings=settings,
+        embedder=embedder,
+        queries=queries,
+        store=store,
+        lexical=lexical,
+        retriever=retriever,
+        answers=answers,
+        llm=llm,
+    )

@@ -1,0 +1,178 @@
+"""Offline answerer: quote the retrieved sentences closest to the question, verbatim, with markers.
+
+Used when no LLM is configured. It never paraphrases, so every emitted sentence is a substring of
+its chunk and ``verify_citations`` can always quote it back. It abstains rather than guess when the
+best sentence is not similar enough to the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from qa_service.core.citations import MARKER_RE, content_words
+from qa_service.core.models import Passage
+from qa_service.core.ports import Embedder
+from qa_service.core.sentences import split_sentences
+
+ABSTAIN_TEXT = "The articles don't cover this."
+MIN_WORDS = 5
+PER_PASSAGE = 2
+DUPLICATE_JACCARD = 0.85
+
+# Passages are data: a sentence that reads like an order to a model is never repeated.
+_INSTRUCTION_RE = re.compile(
+    r"""\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}?
+        \b(?:previous|prior|above|earlier|preceding|all|any|your)\b[^.!?]{0,40}?
+        \b(?:instructions?|prompts?|rules|directions|guidelines|context)\b
+    | (?:^|[\s"'\u201c(])(?:system|assistant|developer)\s*:
+    | \byou\s+are\s+now\b
+    | \bpretend\s+(?:to\s+be|you\s+are)\b
+    | \b(?:reply|respond|answer)\s+(?:only\s+)?with\b
+    | \bnew\s+instructions?\b
+    | \bjailbreak
+    | <\s*/?\s*(?:script|iframe|img|object|embed|system)\b
+    | javascript\s*:
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSentence:
+    """A candidate sentence of passage ``n``; ``start``/``end`` are offsets in the chunk text."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+    similarity: float  # cosine(question, sentence)
+    coverage: float  # share of the question's idf mass found in the sentence (0..1)
+    score: float  # similarity + lexical_weight * coverage: what thresholds and ranking use
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractiveResult:
+    text: str
+    abstained: bool
+    best_score: float
+    sentences: tuple[ScoredSentence, ...] = ()
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """True for text addressed to a model ("ignore previous instructions", "system:", <script>)."""
+    return _INSTRUCTION_RE.search(sentence) is not None
+
+
+def is_candidate(sentence: str) -> bool:
+    """Short fragments, injected orders and text that would parse as a marker are never quoted."""
+    if sum(any(ch.isalpha() for ch in word) for word in sentence.split()) < MIN_WORDS:
+        return False  # bylines, datelines ("09:08 GMT 10.12.2025 (Updated: ...)"), headings
+    return not looks_like_instruction(sentence) and MARKER_RE.search(sentence) is None
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def _normalised(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def _is_duplicate(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
+    """Same sentence from a duplicate article (maybe re-punctuated) counts once."""
+    for other in chosen:
+        union = len(words | other)
+        if union and len(words & other) / union >= DUPLICATE_JACCARD:
+            return True
+    return False
+
+
+class ExtractiveAnswerer:
+    """Embeds the question and every candidate sentence in one batch, then picks the best few."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        min_relevance: float = 0.35,
+        max_sentences: int = 3,
+        lexical_weight: float = 0.1,
+        min_coverage: float = 0.15,
+    ) -> None:
+        self._embedder = embedder
+        self.min_relevance = min_relevance
+        self.max_sentences = max_sentences
+        self.lexical_weight = lexical_weight
+        # Topical similarity alone lets "election commission" questions match referendum news;
+        # a sentence must also contain some of the question's rarer words to be quoted.
+        self.min_coverage = min_coverage
+
+    def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
+        found: list[tuple[int, int, int, str]] = []
+        for n in sorted(numbered):
+            text = numbered[n].chunk.text
+            for start, end in split_sentences(text):
+                if is_candidate(text[start:end]):
+                    found.append((n, start, end, text[start:end]))
+        return found
+
+    def _coverages(self, question: str, sentences: list[str]) -> list[float]:
+        """Share of the question's idf mass a sentence contains: rewards rare, specific words."""
+        asked = content_words(question)
+        bags = [content_words(s) for s in sentences]
+        if not asked or not bags:
+            return [0.0] * len(sentences)
+        idf = {w: math.log(1 + len(bags) / (1 + sum(w in b for b in bags))) for w in asked}
+        total = sum(idf.values())
+        return [sum(idf[w] for w in asked & bag) / total for bag in bags]
+
+    def score_sentences(
+        self, question: str, numbered: Mapping[int, Passage]
+    ) -> list[ScoredSentence]:
+        """All candidate sentences, best first (ties: lower n, then earlier): for calibration."""
+        candidates = self._candidates(numbered)
+        if not candidates or not question.strip():
+            return []
+        texts = [c[3] for c in candidates]
+        vectors = self._embedder.embed([question, *texts])
+        coverages = self._coverages(question, texts)
+        scored = []
+        for (n, start, end, text), vector, coverage in zip(
+            candidates, vectors[1:], coverages, strict=True
+        ):
+            similarity = _cosine(vectors[0], vector)
+            score = similarity + self.lexical_weight * coverage
+            scored.append(ScoredSentence(n, start, end, text, similarity, coverage, score))
+        return sorted(scored, key=lambda s: -s.score)  # stable: ties keep passage order
+
+    def select(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """Greedy pick: above both thresholds, at most ``PER_PASSAGE`` per passage, no repeats."""
+        chosen: list[ScoredSentence] = []
+        bags: list[frozenset[str]] = []
+        per_passage: dict[int, int] = {}
+        for sentence in scored:
+            if len(chosen) >= self.max_sentences or sentence.score < self.min_relevance:
+                break
+            if sentence.coverage < self.min_coverage:
+                continue
+            words = _normalised(sentence.text)
+            if per_passage.get(sentence.n, 0) >= PER_PASSAGE or _is_duplicate(words, bags):
+                continue
+            chosen.append(sentence)
+            bags.append(words)
+            per_passage[sentence.n] = per_passage.get(sentence.n, 0) + 1
+        return chosen
+
+    def compose(self, question: str, numbered: Mapping[int, Passage]) -> ExtractiveResult:
+        """Answer text of verbatim sentences each followed by ``[n]``, or an abstention."""
+        scored = self.score_sentences(question, numbered)
+        best = scored[0].score if scored else 0.0
+        chosen = self.select(scored)
+        if not chosen:
+            return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
+        text = " ".join(f"{s.text} [{s.n}]" for s in chosen)
+        return ExtractiveResult(text, abstained=False, best_score=best, sentences=tuple(chosen))

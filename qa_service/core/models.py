@@ -1,0 +1,102 @@
+"""Domain types shared by ingest, retrieval and answering (no vendor imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article: the text citations are checked against."""
+
+    doc_id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published_at: str | None = None  # ISO 8601, or None when the article does not say
+    origins: tuple[str, ...] = ()  # files / records this article came from (duplicates included)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A token-bounded slice of an article; ``text == article.text[start:end]``."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrieved chunk with its retrieval score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Metadata filters; dates are ISO 8601 strings compared on their date part."""
+
+    published_after: str | None = None
+    published_before: str | None = None
+    source: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.published_after or self.published_before or self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    doc_id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    author: str | None
+    published_at: str | None
+    n_chunks: int
+    origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verified citation: ``quote == article.text[start:end]``."""
+
+    id: int
+    chunk_id: str
+    document_id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published_at: str | None
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(slots=True)
+class Answer:
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)
+    retrieved: list[str] = field(default_factory=list)
+    degraded: bool = False
+    dropped_citations: int = 0
+    latency_ms: float = 0.0

@@ -1,0 +1,81 @@
+"""Protocols the core depends on; adapters in ``qa_service.adapters`` implement them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Protocol
+
+from qa_service.core.models import (
+    Article,
+    Chunk,
+    DocumentSummary,
+    Passage,
+    SearchFilters,
+    Usage,
+)
+
+Vector = list[float]
+
+
+class Embedder(Protocol):
+    """Turns texts into vectors. ``model_id`` names the vector space (used in collection names)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> list[Vector]: ...
+
+
+class TokenCounter(Protocol):
+    def count(self, text: str) -> int: ...
+
+
+class VectorStore(Protocol):
+    """Chunks + vectors + articles, keyed by stable ids."""
+
+    def chunk_ids_by_document(self) -> dict[str, set[str]]: ...
+
+    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[Vector]) -> None: ...
+
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None: ...
+
+    def query(self, vector: Vector, top_k: int, filters: SearchFilters) -> list[Passage]: ...
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]: ...
+
+    def count_chunks(self) -> int: ...
+
+    def article_hashes(self) -> dict[str, str]: ...
+
+    def upsert_article(self, article: Article, content_hash: str) -> None: ...
+
+    def delete_articles(self, doc_ids: Iterable[str]) -> None: ...
+
+    def get_article(self, doc_id: str) -> Article | None: ...
+
+    def list_documents(self) -> list[DocumentSummary]: ...
+
+    def ping(self) -> None: ...
+
+
+class LexicalIndex(Protocol):
+    """Keyword search over chunk texts; returns (chunk_id, score) best first."""
+
+    def search(self, query: str, top_k: int, filters: SearchFilters) -> list[tuple[str, float]]: ...
+
+
+class Retriever(Protocol):
+    """Ranked passages for a query (dense, lexical or hybrid)."""
+
+    def search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]: ...
+
+
+class LLM(Protocol):
+    """A chat model that streams text deltas."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str | Usage]:
+        """Text deltas, then (when the server reports it) one ``Usage``."""
+        ...

@@ -1,0 +1,61 @@
+"""Chunks are exact slices of the article with stable ids and bounded token counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.chunking import ArticleChunker, chunk_id_for, embedding_text
+from qa_service.adapters.tokens import TiktokenCounter
+from qa_service.core.models import Article
+from tests.conftest import SEED_DIR
+
+
+@pytest.fixture(scope="module")
+def chunker() -> ArticleChunker:
+    return ArticleChunker(TiktokenCounter().encode, chunk_tokens=60, chunk_overlap=10)
+
+
+@pytest.fixture(scope="module")
+def article() -> Article:
+    text = (SEED_DIR / "001_6b07ba3dde2957da.txt").read_text(encoding="utf-8")
+    return Article(doc_id="001", text=text, title="Kremlin rejects ceasefire")
+
+
+def test_chunks_are_exact_slices_covering_the_article(
+    chunker: ArticleChunker, article: Article
+) -> None:
+    chunks = chunker.chunk_article(article)
+    assert len(chunks) > 5
+    covered = [False] * len(article.text)
+    for chunk in chunks:
+        assert chunk.text == article.text[chunk.start : chunk.end]
+        assert chunk.text.strip() == chunk.text and chunk.text
+        for i in range(chunk.start, chunk.end):
+            covered[i] = True
+    uncovered = "".join(c for c, seen in zip(article.text, covered, strict=True) if not seen)
+    assert uncovered.strip() == ""
+
+
+def test_chunks_respect_token_budget(chunker: ArticleChunker, article: Article) -> None:
+    counter = TiktokenCounter()
+    assert max(counter.count(c.text) for c in chunker.chunk_article(article)) <= 60
+
+
+def test_chunk_ids_are_stable_and_content_addressed(
+    chunker: ArticleChunker, article: Article
+) -> None:
+    first = [c.chunk_id for c in chunker.chunk_article(article)]
+    assert first == [c.chunk_id for c in chunker.chunk_article(article)]
+    assert len(set(first)) == len(first)
+    assert chunk_id_for("a", 0, 5, "hello", None) != chunk_id_for("b", 0, 5, "hello", None)
+    assert chunk_id_for("a", 0, 5, "hello", None) != chunk_id_for("a", 0, 5, "hello", "T")
+
+
+def test_embedding_text_carries_the_title(chunker: ArticleChunker, article: Article) -> None:
+    chunk = chunker.chunk_article(article)[0]
+    assert embedding_text(chunk).startswith("Kremlin rejects ceasefire\n\n")
+
+
+def test_overlap_must_be_smaller_than_chunk() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        ArticleChunker(TiktokenCounter().encode, chunk_tokens=50, chunk_overlap=50)
