@@ -13,7 +13,9 @@ from qa_service.settings import Settings
 def main() -> int:
     settings = Settings()
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="info", access_log=False
+    )  # our middleware logs each request as JSON
     return 0
 
 

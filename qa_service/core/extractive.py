@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from qa_service.core.citations import MARKER_RE, content_words
 from qa_service.core.models import Passage
+from qa_service.core.names import unmatched_names
 from qa_service.core.ports import Embedder
 from qa_service.core.sentences import split_sentences
 
@@ -102,6 +103,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         lexical_weight: float = 0.1,
         min_coverage: float = 0.15,
+        paraphrase_similarity: float = 0.6,
     ) -> None:
         self._embedder = embedder
         self.min_relevance = min_relevance
@@ -110,6 +112,8 @@ class ExtractiveAnswerer:
         # Topical similarity alone lets "election commission" questions match referendum news;
         # a sentence must also contain some of the question's rarer words to be quoted.
         self.min_coverage = min_coverage
+        # ...unless it is a close paraphrase ("the war on ice" for "freezing the conflict").
+        self.paraphrase_similarity = paraphrase_similarity
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -157,7 +161,10 @@ class ExtractiveAnswerer:
         for sentence in scored:
             if len(chosen) >= self.max_sentences or sentence.score < self.min_relevance:
                 break
-            if sentence.coverage < self.min_coverage:
+            if (
+                sentence.coverage < self.min_coverage
+                and sentence.similarity < self.paraphrase_similarity
+            ):
                 continue
             words = _normalised(sentence.text)
             if per_passage.get(sentence.n, 0) >= PER_PASSAGE or _is_duplicate(words, bags):
@@ -171,6 +178,12 @@ class ExtractiveAnswerer:
         """Answer text of verbatim sentences each followed by ``[n]``, or an abstention."""
         scored = self.score_sentences(question, numbered)
         best = scored[0].score if scored else 0.0
+        described = (
+            f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}"
+            for p in numbered.values()
+        )
+        if unmatched_names(question, described):
+            return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = self.select(scored)
         if not chosen:
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
