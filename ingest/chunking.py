@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from qa_service.core.models import Article, Chunk
 from qa_service.offline import ensure_offline
 
 DEFAULT_CHUNK_TOKENS = 200
 DEFAULT_CHUNK_OVERLAP = 30
+_SPACE_RUN = re.compile(r"\s*")
 
 
 def chunk_id_for(doc_id: str, start: int, end: int, text: str, title: str | None) -> str:
@@ -30,19 +31,59 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n\n{chunk.text}" if chunk.title else chunk.text
 
 
-def _locate(text: str, piece: str, cursor: int) -> tuple[int, int] | None:
+def _first_occurrence(text: str, piece: str, cursor: int) -> tuple[int, int] | None:
     """Find ``piece`` in ``text`` at/after ``cursor``; tolerate whitespace the splitter changed."""
     found = text.find(piece, cursor)
     if found < 0:
         found = text.find(piece)
     if found >= 0:
         return found, found + len(piece)
-    words = piece.split()
-    if not words:
+    pattern = _loose_pattern(piece)
+    if pattern is None:
         return None
-    pattern = r"\s+".join(re.escape(w) for w in words)
-    match = re.compile(pattern).search(text, cursor) or re.compile(pattern).search(text)
+    match = pattern.search(text, cursor) or pattern.search(text)
     return (match.start(), match.end()) if match else None
+
+
+def _loose_pattern(piece: str) -> re.Pattern[str] | None:
+    words = piece.split()
+    return re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
+
+
+def _adjoining(text: str, piece: str, cursor: int, limit: int) -> Iterator[tuple[int, int]]:
+    """Occurrences of ``piece`` starting in ``[cursor, limit]`` (overlapping ones too).
+
+    Bounded searches, so a long article costs one short scan per chunk, not one per occurrence.
+    """
+    found = text.find(piece, cursor, limit + len(piece))
+    if found >= 0:
+        while found >= 0:
+            yield found, found + len(piece)
+            found = text.find(piece, found + 1, limit + len(piece))
+        return
+    pattern = _loose_pattern(piece)
+    window = limit + 4 * len(piece) + 64  # the source may hold more whitespace than the piece
+    match = pattern.search(text, cursor, window) if pattern else None
+    while pattern and match and match.start() <= limit:
+        yield match.start(), match.end()
+        match = pattern.search(text, match.start() + 1, window)
+
+
+def _locate(text: str, piece: str, cursor: int, covered_to: int) -> tuple[int, int] | None:
+    """Where the splitter took ``piece`` from.
+
+    Pieces advance through the text and each one starts inside the previous one (the overlap) or
+    right after it, so among the occurrences that leave no gap after ``covered_to`` the one
+    reaching furthest is the right one. Taking merely the first occurrence put a repeated
+    sentence ("0. 0. 0.") back onto an earlier copy and left the article's tail in no chunk.
+    """
+    space = _SPACE_RUN.match(text, covered_to)
+    limit = space.end() if space else covered_to  # the next piece starts by here
+    best: tuple[int, int] | None = None
+    for span in _adjoining(text, piece, cursor, limit):
+        if best is None or span[1] > best[1]:
+            best = span
+    return best or _first_occurrence(text, piece, cursor)
 
 
 class ArticleChunker:
@@ -65,9 +106,9 @@ class ArticleChunker:
 
     def chunk_article(self, article: Article) -> list[Chunk]:
         chunks: list[Chunk] = []
-        cursor = 0
+        cursor = covered_to = 0
         for piece in self._splitter.split_text(article.text):
-            span = _locate(article.text, piece.strip(), cursor)
+            span = _locate(article.text, piece.strip(), cursor, covered_to)
             if span is None:
                 continue
             start, end = span
@@ -75,6 +116,7 @@ class ArticleChunker:
             if not exact.strip():
                 continue
             cursor = start + 1
+            covered_to = max(covered_to, end)
             chunks.append(
                 Chunk(
                     chunk_id=chunk_id_for(article.doc_id, start, end, exact, article.title),

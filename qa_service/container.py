@@ -32,6 +32,14 @@ def build_embedder(settings: Settings) -> Embedder:
             settings.llm_base_url,
             settings.llm_timeout_s,
         )
+    if settings.embedder == "onnx-int8":
+        from qa_service.adapters.onnx_embedder import OnnxInt8Embedder
+
+        return OnnxInt8Embedder(settings.models_dir, batch_size=settings.embedding_batch_size)
+    if settings.embedder == "model2vec":
+        from qa_service.adapters.static_embedder import Model2VecEmbedder
+
+        return Model2VecEmbedder(settings.models_dir)
     from qa_service.adapters.local_embedder import MiniLMEmbedder
 
     return MiniLMEmbedder(batch_size=settings.embedding_batch_size)

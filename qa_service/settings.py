@@ -16,6 +16,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # uvicorn worker processes. Measured in bench/scale.py: one process tops out near 130-200
+    # search req/s (Chroma's query is serial within a process); 2 on 2 cores ~290 req/s. Each
+    # worker holds its own model and caches (RSS x N).
+    workers: int = Field(default=1, ge=1, le=64)
 
     # storage
     chroma_path: Path = Path("var/chroma")
@@ -23,7 +27,10 @@ class Settings(BaseSettings):
     collection_prefix: str = "news"
 
     # embeddings
-    embedder: Literal["minilm", "openai", "hashing"] = "minilm"
+    # minilm: packaged model on torch; onnx-int8 / model2vec: derived from it locally (built once
+    # into models_dir, see adapters/derived_models.py); trade-offs in docs/benchmarks.md.
+    embedder: Literal["minilm", "onnx-int8", "model2vec", "openai", "hashing"] = "minilm"
+    models_dir: Path = Path("var/models")
     embedding_batch_size: int = 64
     openai_embedding_model: str = "text-embedding-3-small"
     query_cache_size: int = 1024

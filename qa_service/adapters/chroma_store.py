@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from qa_service.adapters import chroma_filters as cf
+from qa_service.adapters.chroma_paging import get_all
+from qa_service.adapters.chunk_cache import ChunkCache
 from qa_service.core.errors import StoreUnavailable
 from qa_service.core.models import Article, Chunk, DocumentSummary, Passage, SearchFilters
 from qa_service.offline import ensure_offline
 
 MAX_BATCH = 4000  # Chroma refuses batches above ~5,461 records
 _ARTICLE_VECTOR = [1.0]  # articles are fetched by id, never by similarity
+ARTICLE_BATCH_CHARS = 4_000_000  # keeps one request well under the server's payload limit
+READ_RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4)
+T = TypeVar("T")
+
+
+def read_with_retry(call: Callable[[], T]) -> T:
+    """Retry an idempotent read: while a Chroma server first persists an HNSW index under
+    writes, reads fail for ~10 ms ("hnsw segment reader: Nothing found on disk", see
+    tests/integration/test_server_mode.py). Lasting failures become StoreUnavailable (503)."""
+    from chromadb.errors import InternalError
+
+    for delay in (*READ_RETRY_DELAYS_S, None):
+        try:
+            return call()
+        except InternalError as exc:
+            if delay is None:
+                raise StoreUnavailable("vector store failed to answer") from exc
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def date_ordinal(iso: str) -> int:
@@ -73,19 +97,6 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
-def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if filters.published_after:
-        clauses.append({"published_day": {"$gte": date_ordinal(filters.published_after)}})
-    if filters.published_before:
-        clauses.append({"published_day": {"$lte": date_ordinal(filters.published_before)}})
-    if filters.source:
-        clauses.append({"source": filters.source})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
 class ChromaStore:
     """Implements ``VectorStore``: a chunk collection per embedding model, one for articles."""
 
@@ -94,6 +105,8 @@ class ChromaStore:
         self.chunk_collection_name = f"{prefix}-chunks-{model_id}"[:500]
         self.article_collection_name = f"{prefix}-articles"
         self._model_id = model_id
+        self.filtered = cf.OverfetchFilter()  # keeps filtered search fast at scale (chroma_filters)
+        self.chunk_cache = ChunkCache()  # saves the SQLite read of hot chunks (chunk_cache)
         self._open_collections()
 
     def _open_collections(self) -> None:
@@ -105,11 +118,15 @@ class ChromaStore:
         self._articles = self._client.get_or_create_collection(
             self.article_collection_name, embedding_function=None
         )
+        self._filter_fields = cf.MetadataCache(
+            partial(cf.metadata_of, self._chunks, read_with_retry)
+        )
+        self.chunk_cache.clear()
 
     # --- chunks -------------------------------------------------------------
     def chunk_ids_by_document(self) -> dict[str, set[str]]:
         result: dict[str, set[str]] = {}
-        got = self._chunks.get(include=["metadatas"])
+        got = get_all(self._chunks, ["metadatas"])
         for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
             result.setdefault(str(meta["doc_id"]), set()).add(chunk_id)
         return result
@@ -117,6 +134,7 @@ class ChromaStore:
     def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
         for lo in range(0, len(chunks), MAX_BATCH):
             part = chunks[lo : lo + MAX_BATCH]
+            self.chunk_cache.evict(c.chunk_id for c in part)
             self._chunks.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=[list(v) for v in vectors[lo : lo + MAX_BATCH]],
@@ -126,38 +144,40 @@ class ChromaStore:
 
     def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
         ids = list(chunk_ids)
+        self.chunk_cache.evict(ids)
         for lo in range(0, len(ids), MAX_BATCH):
             self._chunks.delete(ids=ids[lo : lo + MAX_BATCH])
 
     def query(self, vector: list[float], top_k: int, filters: SearchFilters) -> list[Passage]:
-        got = self._chunks.query(
-            query_embeddings=[vector],
-            n_results=top_k,
-            where=chroma_where(filters),
-            include=["documents", "metadatas", "distances"],
-        )
-        ids = got["ids"][0]
-        docs = (got["documents"] or [[]])[0]
-        metas = (got["metadatas"] or [[]])[0]
-        dists = (got["distances"] or [[]])[0]
-        return [
-            Passage(chunk=_chunk_from(i, d, dict(m)), score=1.0 - float(dist))
-            for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
-        ]
+        """Ids by similarity, then chunk bodies (mostly from the cache): cheaper than asking
+        Chroma for documents and metadata with the search. Filters: see ``chroma_filters``."""
+        nearest = partial(cf.nearest_ids, self._chunks, read_with_retry, vector)
+        hits = None
+        if not filters.is_empty():
+            hits = self.filtered.search(nearest, self._filter_fields, top_k, filters)
+        if hits is None:
+            hits = nearest(top_k, cf.where_clause(filters))
+        by_id = {c.chunk_id: c for c in self.get_chunks([chunk_id for chunk_id, _ in hits])}
+        return [Passage(chunk=by_id[i], score=1.0 - dist) for i, dist in hits if i in by_id]
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
-        if not chunk_ids:
-            return []
-        got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        by_id = {
-            i: _chunk_from(i, d, dict(m))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        }
+        by_id = self.chunk_cache.get_many(chunk_ids)
+        missing = [i for i in chunk_ids if i not in by_id]
+        if missing:
+            got = read_with_retry(
+                lambda: self._chunks.get(ids=missing, include=["documents", "metadatas"])
+            )
+            fetched = [
+                _chunk_from(i, d, dict(m))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            self.chunk_cache.put_many(fetched)
+            by_id.update((c.chunk_id, c) for c in fetched)
         return [by_id[i] for i in chunk_ids if i in by_id]
 
     def all_chunks(self) -> list[Chunk]:
         """Every stored chunk (for rebuilding the lexical index)."""
-        got = self._chunks.get(include=["documents", "metadatas"])
+        got = get_all(self._chunks, ["documents", "metadatas"])
         return [
             _chunk_from(i, d, dict(m))
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -168,26 +188,36 @@ class ChromaStore:
 
     # --- articles -----------------------------------------------------------
     def article_hashes(self) -> dict[str, str]:
-        got = self._articles.get(include=["metadatas"])
+        got = get_all(self._articles, ["metadatas"])
         return {
             i: str(m.get("content_hash", ""))
             for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
         }
 
     def upsert_article(self, article: Article, content_hash: str) -> None:
-        meta: dict[str, Any] = {
-            "content_hash": content_hash,
-            "origins": json.dumps(article.origins),
-        }
-        for key in ("title", "source", "url", "author", "published_at"):
-            value = getattr(article, key)
-            if value:
-                meta[key] = value
+        self.upsert_articles([(article, content_hash)])
+
+    def upsert_articles(self, items: Sequence[tuple[Article, str]]) -> None:
+        """Write articles in few requests: a server round trip costs ~40 ms however small."""
+        batch: list[tuple[Article, str]] = []
+        size = 0
+        for article, content_hash in items:
+            if batch and (
+                size + len(article.text) > ARTICLE_BATCH_CHARS or len(batch) >= MAX_BATCH
+            ):
+                self._write_articles(batch)
+                batch, size = [], 0
+            batch.append((article, content_hash))
+            size += len(article.text)
+        if batch:
+            self._write_articles(batch)
+
+    def _write_articles(self, batch: Sequence[tuple[Article, str]]) -> None:
         self._articles.upsert(
-            ids=[article.doc_id],
-            embeddings=[_ARTICLE_VECTOR],
-            documents=[article.text],
-            metadatas=[meta],
+            ids=[article.doc_id for article, _ in batch],
+            embeddings=[_ARTICLE_VECTOR] * len(batch),
+            documents=[article.text for article, _ in batch],
+            metadatas=[_article_metadata(article, digest) for article, digest in batch],
         )
 
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
@@ -196,20 +226,22 @@ class ChromaStore:
             self._articles.delete(ids=ids)
 
     def get_article(self, doc_id: str) -> Article | None:
-        got = self._articles.get(ids=[doc_id], include=["documents", "metadatas"])
+        got = read_with_retry(
+            lambda: self._articles.get(ids=[doc_id], include=["documents", "metadatas"])
+        )
         if not got["ids"]:
             return None
         return _article_from(doc_id, got["documents"][0], dict(got["metadatas"][0]))
 
     def article_origins(self) -> dict[str, tuple[str, ...]]:
-        got = self._articles.get(include=["metadatas"])
+        got = get_all(self._articles, ["metadatas"])
         return {
             i: tuple(json.loads(str(m.get("origins", "[]"))))
             for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
         }
 
     def list_documents(self) -> list[DocumentSummary]:
-        got = self._articles.get(include=["metadatas"])
+        got = get_all(self._articles, ["metadatas"])
         counts = {doc: len(ids) for doc, ids in self.chunk_ids_by_document().items()}
         summaries = []
         for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
@@ -239,6 +271,15 @@ class ChromaStore:
         for name in (self.chunk_collection_name, self.article_collection_name):
             self._client.delete_collection(name)
         self._open_collections()
+
+
+def _article_metadata(article: Article, content_hash: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"content_hash": content_hash, "origins": json.dumps(article.origins)}
+    for key in ("title", "source", "url", "author", "published_at"):
+        value = getattr(article, key)
+        if value:
+            meta[key] = value
+    return meta
 
 
 def _article_from(doc_id: str, text: str, meta: dict[str, Any]) -> Article:

@@ -64,17 +64,26 @@ class OpenAIChatLLM:
             raise UpstreamBadResponse("language model stream was cut off") from exc
 
     async def _iterate(self, response: openai.AsyncStream[Any]) -> AsyncIterator[str | Usage]:
-        produced = False
+        """Text deltas and usage; a stream that ends without a ``finish_reason`` is truncated.
+
+        The SDK ends iteration quietly when the body ends, even without ``[DONE]``, so a proxy or
+        server that closes the stream cleanly mid-answer would otherwise pass half an answer off
+        as a whole one (found by tests/reliability/test_upstream_faults.py, mode ``eof``).
+        """
+        produced = finished = False
         async for chunk in response:
             if chunk.usage is not None:
                 yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
             for choice in chunk.choices or []:
+                finished = finished or choice.finish_reason is not None
                 text = choice.delta.content if choice.delta else None
                 if text:
                     produced = True
                     yield text
         if not produced:
             raise UpstreamBadResponse("language model returned an empty completion")
+        if not finished:
+            raise UpstreamBadResponse("language model stream ended before the answer finished")
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
@@ -14,8 +15,10 @@ from qa_service.api.controllers.ask import AskController
 from qa_service.api.controllers.documents import DocumentsController
 from qa_service.api.controllers.health import HealthController
 from qa_service.api.controllers.search import SearchController
+from qa_service.api.controllers.widget import widget_router
 from qa_service.api.errors import exception_handlers
 from qa_service.api.observability import Metrics, metrics_endpoint, observability_middleware
+from qa_service.api.openapi_docs import ClosedStructSchemaPlugin
 from qa_service.api.security import make_api_key_guard, rate_limit_configs
 from qa_service.container import Services, build_services
 from qa_service.core.ports import LLM, Embedder
@@ -36,6 +39,10 @@ def create_app(
     built = services or build_services(settings, embedder=embedder, llm=llm)
     metrics = Metrics()
 
+    async def warm_up() -> None:
+        """Load the embedding model before the first request instead of during it."""
+        await anyio.to_thread.run_sync(built.queries.embed_query, "warm up")
+
     def provide_services() -> Services:
         return built
 
@@ -50,12 +57,16 @@ def create_app(
     )
     rate_limits = rate_limit_configs(settings)
     cors = (
-        CORSConfig(allow_origins=settings.cors_origin_list, allow_headers=["*"])
+        CORSConfig(
+            allow_origins=settings.cors_origin_list,
+            allow_headers=["*"],
+            expose_headers=["Retry-After", "X-Request-ID"],  # the widget shows Retry-After
+        )
         if settings.cors_origin_list
         else None
     )
     app = Litestar(
-        route_handlers=[HealthController, api_v1, metrics_endpoint],
+        route_handlers=[HealthController, api_v1, metrics_endpoint, widget_router(settings)],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
             "metrics": Provide(provide_metrics, sync_to_thread=False),
@@ -65,6 +76,8 @@ def create_app(
             *[config.middleware for config in rate_limits],
         ],
         stores={c.store: MemoryStore() for c in rate_limits},
+        on_startup=[warm_up],
+        plugins=[ClosedStructSchemaPlugin()],
         exception_handlers=exception_handlers(),
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors,

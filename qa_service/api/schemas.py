@@ -22,7 +22,7 @@ class Filters(msgspec.Struct, forbid_unknown_fields=True):
 
 class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):
     query: NonBlankText
-    top_k: TopK = 5
+    top_k: TopK | None = None  # None: the service default, QA_TOP_K
     filters: Filters | None = None
 
 
@@ -76,7 +76,7 @@ class HistoryTurn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AskRequest(msgspec.Struct, forbid_unknown_fields=True):
     question: NonBlankText
-    top_k: TopK = 5
+    top_k: TopK | None = None  # None: the service default, QA_TOP_K
     filters: Filters | None = None
     stream: bool = False
     history: Annotated[list[HistoryTurn], Meta(max_length=20)] = msgspec.field(default_factory=list)
@@ -115,3 +115,21 @@ class AskResponse(msgspec.Struct):
 class Health(msgspec.Struct, omit_defaults=True):
     status: str
     chunks: int | None = None
+
+
+class FieldError(msgspec.Struct, omit_defaults=True):
+    """One invalid field of a 400 response: ``key`` is the field, ``source`` where it came from."""
+
+    message: str
+    key: str | None = None
+    source: str | None = None
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details: the body of every error response (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None

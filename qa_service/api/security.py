@@ -13,7 +13,8 @@ from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 
 from qa_service.settings import Settings
 
-OPEN_PATHS = ["/healthz", "/readyz", "/metrics", "/schema", "/static", "/widget"]
+# Regexes matched at the start of the path; "/$" is the widget's page (exactly "/", nothing more).
+OPEN_PATHS = ["/healthz", "/readyz", "/metrics", "/schema", "/static", "/widget", "/$"]
 
 
 def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import unicodedata
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +25,7 @@ ABSTAIN_TEXT = "The articles don't cover this."
 MIN_WORDS = 5
 PER_PASSAGE = 2
 DUPLICATE_JACCARD = 0.85
+SENTENCE_CACHE_SIZE = 20_000
 
 # Passages are data: a sentence that reads like an order to a model is never repeated.
 _INSTRUCTION_RE = re.compile(
@@ -62,9 +66,34 @@ class ExtractiveResult:
     sentences: tuple[ScoredSentence, ...] = ()
 
 
+# Structured data is not prose: a JSON object, or SSE/HTTP-style "data: {" fields, in a sentence.
+_MARKUP_RE = re.compile(r"""\{\s*"[^"]{0,40}"\s*:|"\s*\}|\b(?:data|event|retry)\s*:\s*[{"\[]""")
+# Lookalikes that NFKC leaves alone: Cyrillic and Greek letters drawn like Latin ones.
+_CONFUSABLES = str.maketrans(
+    "АВЕКМНОРСТХаеорсухіјѕІЈЅΑΒΕΗΙΚΜΝΟΡΤΧΥΖοαειν",
+    "ABEKMHOPCTXaeopcyxijsIJSABEHIKMNOPTXYZoaeiv",
+)
+_INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_BIDI_OVERRIDE_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def fold_lookalikes(text: str) -> str:
+    """What a reader sees: fullwidth and styled letters (NFKC), Cyrillic/Greek twins and
+    invisible characters folded to plain Latin, so "Ｉｇｎｏｒｅ" or "Іgnоrе" reads as "Ignore"."""
+    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text)).translate(_CONFUSABLES)
+
+
 def looks_like_instruction(sentence: str) -> bool:
-    """True for text addressed to a model ("ignore previous instructions", "system:", <script>)."""
-    return _INSTRUCTION_RE.search(sentence) is not None
+    """True for text addressed to a model ("ignore previous instructions", "system:", <script>).
+
+    Checked on the folded text, so lookalike letters don't hide an order (found by the
+    injection corpus in tests/reliability); text that reverses itself on screen (bidi
+    overrides) or is structured data (JSON, SSE fields) is never quoted either.
+    """
+    if _BIDI_OVERRIDE_RE.search(sentence):
+        return True
+    folded = fold_lookalikes(sentence)
+    return _INSTRUCTION_RE.search(folded) is not None or _MARKUP_RE.search(folded) is not None
 
 
 def is_candidate(sentence: str) -> bool:
@@ -106,6 +135,8 @@ class ExtractiveAnswerer:
         paraphrase_similarity: float = 0.6,
     ) -> None:
         self._embedder = embedder
+        self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.min_relevance = min_relevance
         self.max_sentences = max_sentences
         self.lexical_weight = lexical_weight
@@ -134,6 +165,28 @@ class ExtractiveAnswerer:
         total = sum(idf.values())
         return [sum(idf[w] for w in asked & bag) / total for bag in bags]
 
+    def _embed(
+        self, question: str, sentences: list[str]
+    ) -> tuple[Sequence[float], list[Sequence[float]]]:
+        """Question + sentences in one model call; sentences seen before come from an LRU cache.
+
+        The same passages come back for related questions, so re-embedding their sentences on
+        every answer was most of the extractive answerer's cost.
+        """
+        with self._cache_lock:
+            cached = {t: self._sentence_cache[t] for t in sentences if t in self._sentence_cache}
+            for text in cached:
+                self._sentence_cache.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in sentences if t not in cached))
+        vectors = self._embedder.embed([question, *missing])
+        fresh = dict(zip(missing, vectors[1:], strict=True))
+        with self._cache_lock:
+            self._sentence_cache.update(fresh)
+            while len(self._sentence_cache) > SENTENCE_CACHE_SIZE:
+                self._sentence_cache.popitem(last=False)
+        known = {**cached, **fresh}
+        return vectors[0], [known[t] for t in sentences]
+
     def score_sentences(
         self, question: str, numbered: Mapping[int, Passage]
     ) -> list[ScoredSentence]:
@@ -142,13 +195,13 @@ class ExtractiveAnswerer:
         if not candidates or not question.strip():
             return []
         texts = [c[3] for c in candidates]
-        vectors = self._embedder.embed([question, *texts])
+        question_vector, sentence_vectors = self._embed(question, texts)
         coverages = self._coverages(question, texts)
         scored = []
         for (n, start, end, text), vector, coverage in zip(
-            candidates, vectors[1:], coverages, strict=True
+            candidates, sentence_vectors, coverages, strict=True
         ):
-            similarity = _cosine(vectors[0], vector)
+            similarity = _cosine(question_vector, vector)
             score = similarity + self.lexical_weight * coverage
             scored.append(ScoredSentence(n, start, end, text, similarity, coverage, score))
         return sorted(scored, key=lambda s: -s.score)  # stable: ties keep passage order

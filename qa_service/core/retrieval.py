@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 from qa_service.core.models import Chunk, Passage, SearchFilters
@@ -58,6 +59,7 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+@lru_cache(maxsize=4096)  # near-duplicate checks compare each candidate with every kept one
 def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
 

@@ -15,6 +15,7 @@ from qa_service.container import Services, build_services
 from qa_service.core.ports import Embedder
 from qa_service.settings import Settings
 from tests.conftest import SEED_DIR
+from tests.integration.chroma_server import ChromaServer, run_chroma_server
 
 
 def make_settings(store_dir: Path, **overrides: object) -> Settings:
@@ -66,3 +67,11 @@ def minilm_client(minilm_services: Services) -> Iterator[TestClient]:
     app = create_app(minilm_services.settings, services=minilm_services)
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """One ``chroma run`` server per session (server mode, as deployed with QA_CHROMA_URL)."""
+    root = tmp_path_factory.mktemp("chroma-server")
+    with run_chroma_server(root / "data", root / "server.log") as server:
+        yield server

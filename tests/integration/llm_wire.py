@@ -13,15 +13,19 @@ BASE_URL = "http://llm.test/v1"
 COMPLETIONS = f"{BASE_URL}/chat/completions"
 
 
-def chunk_line(content: str | None = None, usage: tuple[int, int] | None = None) -> bytes:
+def chunk_line(
+    content: str | None = None,
+    usage: tuple[int, int] | None = None,
+    finish: str | None = None,
+) -> bytes:
     body: dict[str, object] = {
         "id": "chatcmpl-test",
         "object": "chat.completion.chunk",
         "created": 0,
         "model": "test-model",
         "choices": []
-        if content is None
-        else [{"index": 0, "delta": {"content": content}, "finish_reason": None}],
+        if content is None and finish is None
+        else [{"index": 0, "delta": {"content": content or ""}, "finish_reason": finish}],
     }
     if usage is not None:
         body["usage"] = {
@@ -33,7 +37,11 @@ def chunk_line(content: str | None = None, usage: tuple[int, int] | None = None)
 
 
 def sse_body(deltas: Sequence[str], usage: tuple[int, int] = (120, 30)) -> bytes:
-    lines = [chunk_line(d) for d in deltas] + [chunk_line(usage=usage), b"data: [DONE]\n\n"]
+    lines = [chunk_line(d) for d in deltas] + [
+        chunk_line(finish="stop"),  # real servers always say why the answer ended
+        chunk_line(usage=usage),
+        b"data: [DONE]\n\n",
+    ]
     return b"".join(lines)
 
 

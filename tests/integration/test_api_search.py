@@ -94,3 +94,19 @@ def test_openapi_schema_is_served(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json").json()
     assert "/v1/search" in schema["paths"]
     assert "/v1/documents/{doc_id}" in schema["paths"]
+
+
+def test_top_k_defaults_to_the_configured_value(seeded_services) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from qa_service.api.app import create_app
+
+    settings = seeded_services.settings.model_copy(update={"top_k": 2})
+    with TestClient(
+        create_app(settings, services=replace(seeded_services, settings=settings))
+    ) as c:
+        assert len(c.post("/v1/search", json={"query": "ceasefire"}).json()["results"]) == 2
+        assert (
+            len(c.post("/v1/search", json={"query": "ceasefire", "top_k": 3}).json()["results"])
+            == 3
+        )

@@ -59,3 +59,13 @@ def test_embedding_text_carries_the_title(chunker: ArticleChunker, article: Arti
 def test_overlap_must_be_smaller_than_chunk() -> None:
     with pytest.raises(ValueError, match="overlap"):
         ArticleChunker(TiktokenCounter().encode, chunk_tokens=50, chunk_overlap=50)
+
+
+def test_repeated_sentences_keep_the_article_tail_in_a_chunk() -> None:
+    """Regression (found by test_properties): a repeated piece was put on an earlier copy."""
+    chunker = ArticleChunker(TiktokenCounter().encode, chunk_tokens=24, chunk_overlap=6)
+    for text in ("0. 0. 0. 0. 0 0 0. 0. 0. ", "0. 0. 0 0 0. 0. 0. 0. 0. 0. "):
+        chunks = chunker.chunk_article(Article(doc_id="d", text=text))
+        assert len(chunks) == 2
+        assert chunks[-1].end == len(text.rstrip())
+        assert all(c.text == text[c.start : c.end] for c in chunks)

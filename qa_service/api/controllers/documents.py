@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get
 
+from qa_service.api.openapi_docs import problems
 from qa_service.api.schemas import DocumentList, DocumentOut, DocumentSummaryOut
 from qa_service.container import Services
 from qa_service.core.errors import DocumentNotFound
@@ -13,7 +14,7 @@ class DocumentsController(Controller):
     path = "/v1/documents"
     tags = ["documents"]
 
-    @get(summary="List documents", sync_to_thread=True)
+    @get(summary="List documents", sync_to_thread=True, responses=problems(401, 429))
     def list_documents(self, services: Services) -> DocumentList:
         return DocumentList(
             documents=[
@@ -31,7 +32,12 @@ class DocumentsController(Controller):
             ]
         )
 
-    @get("/{doc_id:str}", summary="One document with its clean text", sync_to_thread=True)
+    @get(
+        "/{doc_id:str}",
+        summary="One document with its clean text",
+        sync_to_thread=True,
+        responses=problems(400, 401, 404, 429),
+    )
     def get_document(self, doc_id: str, services: Services) -> DocumentOut:
         article = services.store.get_article(doc_id)
         if article is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
+from litestar.openapi import ResponseSpec
 
 from qa_service.api.schemas import Health
 from qa_service.container import Services
@@ -16,7 +17,12 @@ class HealthController(Controller):
     async def healthz(self) -> Health:
         return Health(status="ok")
 
-    @get("/readyz", summary="Store reachable and corpus non-empty", sync_to_thread=True)
+    @get(
+        "/readyz",
+        summary="Store reachable and corpus non-empty",
+        sync_to_thread=True,
+        responses={503: ResponseSpec(Health, description="Store unreachable or corpus empty")},
+    )
     def readyz(self, services: Services) -> Response[Health]:
         try:
             services.store.ping()

@@ -1,0 +1,114 @@
+"""Over-fetch + post-filter returns exactly what Chroma's own ``where`` query returns.
+
+A real embedded Chroma with 600 chunks: broad filters are answered from the unfiltered window,
+narrow ones fall back to ``where``; both must equal the ``where`` query, order included.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from qa_service.adapters.chroma_filters import where_clause
+from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.core.models import Chunk, SearchFilters
+
+N, DIM, TOP_K = 600, 16, 10
+SOURCES = ["Big Wire"] * 6 + ["Daily Ledger"] * 3 + ["Rare Gazette"]  # ~60% / 30% / 10%
+
+
+def _chunk(i: int, rng: np.random.Generator) -> Chunk:
+    dated = i % 25 != 0  # every 25th chunk has no date: date filters must never match it
+    day = date(2024, 1, 1) + timedelta(days=int(rng.integers(0, 366)))
+    return Chunk(
+        chunk_id=f"c{i:04d}",
+        doc_id=f"d{i // 3:04d}",
+        index=i % 3,
+        text=f"chunk {i}",
+        start=0,
+        end=9,
+        source=SOURCES[int(rng.integers(0, len(SOURCES)))] if i % 40 else None,
+        published_at=day.isoformat() if dated else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
+    rng = np.random.default_rng(11)
+    client = make_client(Path(tmp_path_factory.mktemp("filtered")), None)
+    store = ChromaStore(client, "filters", "random-16")
+    chunks = [_chunk(i, rng) for i in range(N)]
+    vectors = rng.standard_normal((N, DIM))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.upsert_chunks(chunks, vectors.tolist())
+    return store
+
+
+def _where_ids(store: ChromaStore, vector: list[float], filters: SearchFilters) -> list[str]:
+    collection: Any = store._chunks
+    got = collection.query(
+        query_embeddings=[vector], n_results=TOP_K, where=where_clause(filters), include=[]
+    )
+    return list(got["ids"][0])
+
+
+FILTERS = [
+    SearchFilters(published_after="2024-03-01"),  # ~80%: answered from the window
+    SearchFilters(published_before="2024-10-31"),
+    SearchFilters(source="Big Wire"),
+    SearchFilters(published_after="2024-02-01", published_before="2024-11-30"),
+    SearchFilters(published_after="2024-06-01", source="Daily Ledger"),
+    SearchFilters(source="Rare Gazette"),  # ~10%: window of 100 often short -> fallback
+    SearchFilters(published_after="2024-06-10", published_before="2024-06-20"),  # ~3%
+    SearchFilters(source="Nobody"),  # matches nothing
+    SearchFilters(published_after="2030-01-01"),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(where_clause(f)))
+def test_same_ids_in_the_same_order_as_the_where_query(
+    store: ChromaStore, filters: SearchFilters
+) -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(15):
+        probe = rng.standard_normal(DIM)
+        vector = (probe / np.linalg.norm(probe)).tolist()
+        got = [p.chunk.chunk_id for p in store.query(vector, TOP_K, filters)]
+        assert got == _where_ids(store, vector, filters)
+
+
+def test_broad_filters_skip_the_where_query_and_narrow_ones_fall_back(store: ChromaStore) -> None:
+    vector = np.eye(DIM)[0].tolist()
+    before = store.filtered.fallbacks
+    store.query(vector, TOP_K, SearchFilters(published_after="2024-01-15"))
+    assert store.filtered.fallbacks == before  # answered from the over-fetched window
+    narrow = SearchFilters(published_after="2024-06-10", published_before="2024-06-12")
+    passages = store.query(vector, TOP_K, narrow)
+    assert store.filtered.fallbacks == before + 1
+    assert all("2024-06-10" <= str(p.chunk.published_at) <= "2024-06-12" for p in passages)
+
+
+def test_unfiltered_search_is_untouched(store: ChromaStore) -> None:
+    vector = np.eye(DIM)[3].tolist()
+    got = [p.chunk.chunk_id for p in store.query(vector, TOP_K, SearchFilters())]
+    assert got == _where_ids(store, vector, SearchFilters())
+
+
+def test_chunk_cache_serves_repeats_and_forgets_deleted_chunks(store: ChromaStore) -> None:
+    vector = np.eye(DIM)[5].tolist()
+    first = store.query(vector, TOP_K, SearchFilters())
+    assert len(store.chunk_cache.get_many([p.chunk.chunk_id for p in first])) == TOP_K
+    assert store.query(vector, TOP_K, SearchFilters()) == first
+    gone = first[0].chunk
+    store.delete_chunks([gone.chunk_id])
+    try:
+        assert store.get_chunks([gone.chunk_id]) == []
+        assert gone.chunk_id not in [
+            p.chunk.chunk_id for p in store.query(vector, TOP_K, SearchFilters())
+        ]
+    finally:
+        store.upsert_chunks([gone], [vector])
