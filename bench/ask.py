@@ -26,8 +26,8 @@ import openai
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.http_load import pct, server_process  # noqa: E402
 from bench.stub_llm import StubConfig, StubLLM  # noqa: E402
-from tests.integration.live_server import free_port  # noqa: E402
 
 QUESTIONS = [
     "What is Moscow's position on a 30-day truce?",
@@ -37,51 +37,20 @@ QUESTIONS = [
 ]
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def summary(name: str, ms: list[float]) -> str:
     return f"{name:<44} p50 {statistics.median(ms):8.1f} ms   p95 {pct(ms, 95):8.1f} ms"
 
 
-def start_api(store: Path, stub_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "QA_CHROMA_PATH": str(store),
-        "QA_PORT": str(port),
-        "QA_LLM_BASE_URL": stub_url,
-        "QA_LLM_API_KEY": "bench",
-        "QA_LLM_MODEL": "stub",
-        "QA_RATE_LIMIT_PER_MINUTE": "100000",
-        "QA_LOG_LEVEL": "WARNING",
-    }
+def ingest_seeds(store: Path) -> dict[str, str]:
+    """Ingest the demo corpus with the real model; returns the env the server needs."""
+    env = {**os.environ, "QA_CHROMA_PATH": str(store)}
     subprocess.run(
         [sys.executable, "-m", "ingest", str(ROOT / "data" / "articles"), "--quiet"],
         env=env,
         check=True,
         capture_output=True,
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qa_service"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.kill()
-    tail = (store.parent / "server.log").read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"API did not become ready:\n{tail}")
+    return {"QA_CHROMA_PATH": str(store), "QA_LOG_LEVEL": "WARNING"}
 
 
 def raw_stub(client: openai.OpenAI, question: str) -> tuple[float, float]:
@@ -121,8 +90,9 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         StubLLM(StubConfig(latency_ms=args.latency_ms)) as stub,
     ):
-        server, base = start_api(Path(tmp) / "chroma", stub.base_url)
-        try:
+        env = ingest_seeds(Path(tmp) / "chroma")
+        env |= {"QA_LLM_BASE_URL": stub.base_url, "QA_LLM_API_KEY": "bench", "QA_LLM_MODEL": "stub"}
+        with server_process(env) as (base, _pid):
             sdk = openai.OpenAI(base_url=stub.base_url, api_key="bench", max_retries=0)
             http = httpx.Client(timeout=60)
             for question in QUESTIONS:  # warm caches on both sides
@@ -138,13 +108,9 @@ def main() -> int:
                 http.post(f"{base}/v1/search", json={"query": question}).raise_for_status()
                 search.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
-                body = http.post(f"{base}/v1/ask", json={"question": question})
-                body.raise_for_status()
+                http.post(f"{base}/v1/ask", json={"question": question}).raise_for_status()
                 ask.append((time.perf_counter() - started) * 1000)
                 gaps.append(sse_gap(http, base, question))
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
 
     print(f"requests: {args.requests} each, stub latency {args.latency_ms:.0f} ms, loopback")
     print(summary("raw stub completion (openai SDK)", raw))
