@@ -132,7 +132,8 @@ class OverfetchFilter:
             if filters not in self._seen:
                 return first
             share, skipped = self._seen[filters]
-            wanted = max(first, math.ceil(2 * top_k / max(share, 1e-9)))  # 2x: local variation
+            # 2x: slack for local variation; a broad filter gets a window below the first one
+            wanted = max(2 * top_k, math.ceil(2 * top_k / max(share, 1e-9)))
             if wanted <= self.max_window:
                 return wanted
             if skipped < self._reprobe:
