@@ -261,6 +261,7 @@ class ChromaStore:
         return sorted(summaries, key=lambda s: s.doc_id)
 
     def ping(self) -> None:
+        # Any client failure (httpx, chromadb, OS) means "unreachable"; re-raised as a domain error.
         try:
             self._client.heartbeat()
         except Exception as exc:
