@@ -20,15 +20,28 @@ DEFAULT_CHUNK_OVERLAP = 30
 _SPACE_RUN = re.compile(r"\s*")
 
 
-def chunk_id_for(doc_id: str, start: int, end: int, text: str, title: str | None) -> str:
-    """Stable id: same article slice (and same embedded title) -> same id, on every run."""
-    payload = "\x1f".join((doc_id, str(start), str(end), title or "", text))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+def chunk_id_for(
+    doc_id: str, start: int, end: int, text: str, title: str | None, *metadata: str | None
+) -> str:
+    """Stable id: same article slice with the same indexed title and metadata -> same id, on
+    every run. Every field a chunk carries into Chroma or the BM25 snapshot (title, source,
+    date, url) is part of the hash, so fixing an article's metadata re-writes its chunks
+    instead of leaving stale filter values behind an unchanged id."""
+    fields = (doc_id, str(start), str(end), title or "", text, *(m or "" for m in metadata))
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:32]
 
 
 def embedding_text(chunk: Chunk) -> str:
     """What the embedder sees: the title gives every chunk its article's context."""
     return f"{chunk.title}\n\n{chunk.text}" if chunk.title else chunk.text
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes: title, outlet and body. Questions name the outlet ("according to
+    TechCrunch") far more often than article bodies do; indexing it lifted MultiHop-RAG dev
+    article-level Hits@10 from 0.89 to 0.93 (docs/benchmarks.md)."""
+    head = "\n".join(part for part in (chunk.title, chunk.source) if part)
+    return f"{head}\n\n{chunk.text}" if head else chunk.text
 
 
 def _first_occurrence(text: str, piece: str, cursor: int) -> tuple[int, int] | None:
@@ -119,7 +132,16 @@ class ArticleChunker:
             covered_to = max(covered_to, end)
             chunks.append(
                 Chunk(
-                    chunk_id=chunk_id_for(article.doc_id, start, end, exact, article.title),
+                    chunk_id=chunk_id_for(
+                        article.doc_id,
+                        start,
+                        end,
+                        exact,
+                        article.title,
+                        article.source,
+                        article.published_at,
+                        article.url,
+                    ),
                     doc_id=article.doc_id,
                     index=len(chunks),
                     text=exact,

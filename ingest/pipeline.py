@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.articles import to_article
-from ingest.chunking import ArticleChunker, embedding_text
+from ingest.chunking import ArticleChunker, embedding_text, lexical_text
 from ingest.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
 from ingest.loaders import Skipped, iter_records
 from qa_service.adapters.bm25_index import BM25Index, LexicalRecord, ids_fingerprint
@@ -172,7 +172,7 @@ class IngestPipeline:
 def lexical_record(chunk: Chunk) -> LexicalRecord:
     return LexicalRecord(
         chunk_id=chunk.chunk_id,
-        text=embedding_text(chunk),
+        text=lexical_text(chunk),
         published_day=date_ordinal(chunk.published_at) if chunk.published_at else 0,
         source=chunk.source or "",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from ingest.__main__ import EXIT_NOTHING_INGESTED, EXIT_OK, main
 from ingest.pipeline import build_pipeline
 from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.container import Services, build_services
+from qa_service.core.models import SearchFilters
 from tests.conftest import SEED_DIR
 from tests.integration.conftest import make_settings
 
@@ -114,3 +116,29 @@ def test_cli_exit_codes_and_help(
     out = capsys.readouterr().out
     assert "chunks new" in out
     assert main([str(SEED_DIR), "--store", store, "--quiet", "--reset"]) == EXIT_OK
+
+
+def test_correcting_an_outlet_rewrites_the_chunks_in_both_indexes(tmp_path: Path) -> None:
+    """Same text, new source: filters and BM25 (which indexes the outlet) must both follow."""
+    corpus = tmp_path / "corpus" / "articles.jsonl"
+    corpus.parent.mkdir()
+    body = (SEED_DIR / "001_6b07ba3dde2957da.txt").read_text(encoding="utf-8")
+
+    def write(source: str) -> None:
+        record = {"doc_id": "kremlin", "title": "Kremlin on the truce", "source": source}
+        corpus.write_text(json.dumps({**record, "text": body}) + "\n", encoding="utf-8")
+
+    services = services_for(tmp_path, CountingEmbedder())
+    write("Old Outlet")
+    first = run(services, corpus.parent)
+    write("Fresh Wire")
+    second = run(services, corpus.parent)
+    assert second.chunks_new == first.chunks_new == second.chunks_deleted
+    assert second.lexical_rebuilt
+    old, new = SearchFilters(source="Old Outlet"), SearchFilters(source="Fresh Wire")
+    assert services.lexical.search("truce", 5, old) == []
+    assert services.lexical.search("truce", 5, new)
+    assert services.store.query(services.queries.embed_query("truce"), 5, old) == []
+    assert services.store.query(services.queries.embed_query("truce"), 5, new)
+    (by_outlet, _), *_ = services.lexical.search("what does fresh wire report", 5, SearchFilters())
+    assert by_outlet in services.store.chunk_ids_by_document()["kremlin"]

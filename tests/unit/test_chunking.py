@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from ingest.chunking import ArticleChunker, chunk_id_for, embedding_text
+from ingest.chunking import ArticleChunker, chunk_id_for, embedding_text, lexical_text
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.models import Article
 from tests.conftest import SEED_DIR
@@ -49,6 +51,27 @@ def test_chunk_ids_are_stable_and_content_addressed(
     assert len(set(first)) == len(first)
     assert chunk_id_for("a", 0, 5, "hello", None) != chunk_id_for("b", 0, 5, "hello", None)
     assert chunk_id_for("a", 0, 5, "hello", None) != chunk_id_for("a", 0, 5, "hello", "T")
+
+
+def test_chunk_ids_change_with_the_metadata_they_carry(
+    chunker: ArticleChunker, article: Article
+) -> None:
+    """A corrected source, date or url must re-write the chunks (filters read those fields)."""
+    base = [c.chunk_id for c in chunker.chunk_article(article)]
+    for change in (
+        {"source": "Other Outlet"},
+        {"published_at": "2024-01-02T00:00:00+00:00"},
+        {"url": "https://example.org/moved"},
+    ):
+        edited = [c.chunk_id for c in chunker.chunk_article(replace(article, **change))]
+        assert set(edited).isdisjoint(base), change
+
+
+def test_lexical_text_carries_title_and_source(chunker: ArticleChunker, article: Article) -> None:
+    chunk = chunker.chunk_article(replace(article, source="Defence Talks"))[0]
+    assert lexical_text(chunk) == f"Kremlin rejects ceasefire\nDefence Talks\n\n{chunk.text}"
+    untitled = chunker.chunk_article(replace(article, title=None, source=None))[0]
+    assert lexical_text(untitled) == untitled.text
 
 
 def test_embedding_text_carries_the_title(chunker: ArticleChunker, article: Article) -> None:
