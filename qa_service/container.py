@@ -101,6 +101,7 @@ def build_services(
     queries = QueryEmbeddingCache(embedder, settings.query_cache_size)
     store = build_store(settings, embedder.model_id)
     lexical = build_lexical(settings, store)
+    store.use_filter_columns(lexical)
     retriever = HybridRetriever(
         queries,
         store,

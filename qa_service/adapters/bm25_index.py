@@ -57,7 +57,9 @@ class _Snapshot:
         self.ids: list[str] = meta["ids"]
         self.fingerprint: str = meta["fingerprint"]
         self.days = np.asarray(meta["days"], dtype=np.int64)
-        self.sources = np.asarray(meta["sources"], dtype=object)
+        names, codes = np.unique(np.asarray(meta["sources"], dtype=str), return_inverse=True)
+        self.source_code = {str(n): i for i, n in enumerate(names)}  # int compare, not str
+        self.source_codes = codes.astype(np.int32)
         self.model = (
             bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
         )
@@ -145,6 +147,18 @@ class BM25Index:
         snapshot = self._current()
         return snapshot.fingerprint if snapshot else None
 
+    def matching_ids(self, filters: SearchFilters) -> tuple[str, list[str]] | None:
+        """The live snapshot's name and every chunk id the filters admit
+        (``chroma_filters.FilterColumns``); None without a snapshot. Between an ingest's Chroma
+        writes and its snapshot flip this lags the store by that run's changes, as BM25 does."""
+        snapshot = self._current()
+        if snapshot is None:
+            return None
+        mask = _filter_mask(snapshot, filters)
+        if mask is None:
+            return snapshot.name, list(snapshot.ids)
+        return snapshot.name, [snapshot.ids[int(i)] for i in np.flatnonzero(mask)]
+
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[tuple[str, float]]:
         import bm25s
 
@@ -190,5 +204,5 @@ def _filter_mask(snapshot: _Snapshot, filters: SearchFilters) -> np.ndarray | No
             snapshot.days <= date.fromisoformat(filters.published_before[:10]).toordinal()
         )
     if filters.source:
-        mask &= snapshot.sources == filters.source
+        mask &= snapshot.source_codes == snapshot.source_code.get(filters.source, -1)
     return mask

@@ -2,16 +2,20 @@
 
 Chroma evaluates a ``where`` clause by selecting every matching record from its metadata store
 before the vector search: at 100k chunks a date range made a search 50-150x slower than an
-unfiltered one (docs/benchmarks.md "Scale"). Most filters are broad (a year, an outlet), so the
-nearest neighbours *without* the filter contain enough matches. ``OverfetchFilter`` asks for a
-window of unfiltered ids and distances (cheap: no documents or metadata), filters them on a
-process-local cache of each chunk's date and source, and returns the first ``top_k`` matches.
-Only when even the largest window would hold too few matches does the caller run the exact
-``where`` query. The result equals the ``where`` query's: a window holding ``top_k`` matches
-holds the ``top_k`` nearest matches, since a nearer match would rank inside the window too.
+unfiltered one (docs/benchmarks.md "Scale"). Three paths, cheapest first:
 
-The window adapts to each filter's selectivity (remembered per filter value), so a filter that
-matches 8% of the chunks gets a window ~13x ``top_k`` right away instead of a wasted probe.
+1. ``SubsetSearch``: when the store has filter columns (every chunk's date and source in memory,
+   from the BM25 snapshot) and the filter admits at most ``max_subset`` chunks, an exact
+   brute-force search over just those chunks' vectors (gathered once per filter and snapshot).
+2. ``OverfetchFilter``: broad filters (a year, an outlet in a big corpus). The nearest neighbours
+   *without* the filter contain enough matches: fetch a window of unfiltered ids and distances
+   (no documents or metadata), keep the matches (filter fields from a process-local cache), and
+   return the first ``top_k``. A window holding ``top_k`` matches holds the ``top_k`` nearest
+   matches, since a nearer match would rank inside the window too. The window adapts to each
+   filter's learned selectivity.
+3. Chroma's ``where`` query, when neither applies.
+
+All three return what the ``where`` query returns (tests/integration/test_filtered_search.py).
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
 
 from qa_service.core.models import SearchFilters
 
@@ -29,6 +36,7 @@ Hit = tuple[str, float]  # chunk id, distance (best first)
 NearestFn = Callable[[int], list[Hit]]
 MetadataFn = Callable[[list[str]], dict[str, Mapping[str, Any]]]
 FILTER_KEYS = ("published_day", "source")
+VECTOR_PAGE = 4_000
 T = TypeVar("T")
 ReadFn = Callable[[Callable[[], T]], T]  # chroma_store.read_with_retry
 
@@ -163,3 +171,126 @@ class OverfetchFilter:
             self._seen.move_to_end(filters)
             while len(self._seen) > self._remember:
                 self._seen.popitem(last=False)
+
+
+class FilterColumns(Protocol):
+    """Every chunk's filter fields in memory (the BM25 snapshot holds them): exact matches,
+    tagged with the name of the snapshot they came from."""
+
+    def current_name(self) -> str | None: ...
+
+    def matching_ids(self, filters: SearchFilters) -> tuple[str, list[str]] | None: ...
+
+
+VectorFetchFn = Callable[[list[str]], tuple[list[str], list[Any]]]
+
+
+def vectors_of(collection: Any, read: ReadFn[Any], ids: list[str]) -> tuple[list[str], list[Any]]:
+    """Stored embeddings of ``ids``, a page at a time (SQLite caps the variables per query)."""
+    found: list[str] = []
+    vectors: list[Any] = []
+    for lo in range(0, len(ids), VECTOR_PAGE):
+        got = read(partial(collection.get, ids=ids[lo : lo + VECTOR_PAGE], include=["embeddings"]))
+        found.extend(got["ids"])
+        vectors.extend(got["embeddings"])
+    return found, vectors
+
+
+class VectorCache:
+    """Chunk id -> its unit vector (float32), read from the store once per id; ids are content
+    hashes of an immutable chunk in a per-model collection, so an entry never goes stale."""
+
+    def __init__(self, fetch: VectorFetchFn, max_entries: int = 200_000) -> None:
+        self._fetch = fetch
+        self._max = max_entries
+        self._items: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def matrix(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The ids that exist in the store and their vectors as rows."""
+        missing = [i for i in ids if i not in self._items]
+        if missing:
+            found, vectors = self._fetch(missing)
+            rows = np.asarray(vectors, dtype=np.float32).reshape(len(found), -1)
+            rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+            with self._lock:
+                if len(self._items) + len(found) > self._max:
+                    self._items.clear()
+                self._items.update(zip(found, rows, strict=True))
+        items = self._items
+        present = [i for i in ids if i in items]
+        if not present:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return present, np.stack([items[i] for i in present])
+
+
+class SubsetSearch:
+    """Narrow filters: exact cosine search over the few chunks that match.
+
+    When a filter matches too few of a query's neighbours for the over-fetch window, Chroma's
+    ``where`` would select every matching id from SQLite first (a month at 100k chunks: 0.5-1.8 s,
+    docs/benchmarks.md "Scale"). The matching ids are known exactly from the in-memory filter
+    columns; their vectors are gathered once per (snapshot, filter) into a matrix kept in a small
+    LRU, and a dot product over a few thousand rows takes well under a millisecond. The result is
+    exact, where HNSW is approximate.
+    """
+
+    def __init__(
+        self, columns: FilterColumns, max_subset: int = 20_000, max_rows: int = 100_000
+    ) -> None:
+        self._columns = columns
+        self.max_subset = max_subset  # beyond this the over-fetch window is the cheaper path
+        self._max_rows = max_rows  # all cached subset matrices together (~150 MB at 384-d)
+        self._subsets: OrderedDict[tuple[str, SearchFilters], tuple[list[str], np.ndarray]]
+        self._subsets = OrderedDict()
+        self._too_big: OrderedDict[tuple[str, SearchFilters], None] = OrderedDict()
+        self._lock = threading.Lock()
+        self.searches = 0  # exposed for tests and benchmarks
+
+    def search(
+        self, vectors: VectorCache, vector: Sequence[float], top_k: int, filters: SearchFilters
+    ) -> list[Hit] | None:
+        """Exact hits, or None when the columns are missing or the subset is too large."""
+        subset = self._subset(vectors, filters)
+        if subset is None:
+            return None
+        self.searches += 1
+        present, rows = subset
+        if not present:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        query /= max(float(np.linalg.norm(query)), 1e-12)
+        distances = 1.0 - rows @ query
+        k = min(top_k, len(present))
+        best = np.argpartition(distances, k - 1)[:k] if k < len(present) else np.arange(k)
+        hits = [(present[int(i)], float(distances[int(i)])) for i in best]
+        return sorted(hits, key=lambda hit: (hit[1], hit[0]))
+
+    def _subset(
+        self, vectors: VectorCache, filters: SearchFilters
+    ) -> tuple[list[str], np.ndarray] | None:
+        name = self._columns.current_name()
+        if name is None:
+            return None
+        with self._lock:
+            if (name, filters) in self._subsets:
+                self._subsets.move_to_end((name, filters))
+                return self._subsets[(name, filters)]
+            if (name, filters) in self._too_big:
+                return None
+        matched = self._columns.matching_ids(filters)
+        if matched is None:
+            return None
+        key, ids = (matched[0], filters), matched[1]
+        if len(ids) > self.max_subset:
+            with self._lock:
+                self._too_big[key] = None
+                while len(self._too_big) > 256:
+                    self._too_big.popitem(last=False)
+            return None
+        subset = vectors.matrix(ids)
+        with self._lock:
+            self._subsets[key] = subset
+            while sum(len(s[0]) for s in self._subsets.values()) > self._max_rows:
+                self._subsets.popitem(last=False)
+        return subset

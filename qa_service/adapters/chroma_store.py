@@ -107,6 +107,7 @@ class ChromaStore:
         self._model_id = model_id
         self.filtered = cf.OverfetchFilter()  # keeps filtered search fast at scale (chroma_filters)
         self.chunk_cache = ChunkCache()  # saves the SQLite read of hot chunks (chunk_cache)
+        self.subset: cf.SubsetSearch | None = None  # narrow filters, once columns are attached
         self._open_collections()
 
     def _open_collections(self) -> None:
@@ -121,6 +122,7 @@ class ChromaStore:
         self._filter_fields = cf.MetadataCache(
             partial(cf.metadata_of, self._chunks, read_with_retry)
         )
+        self._vectors = cf.VectorCache(partial(cf.vectors_of, self._chunks, read_with_retry))
         self.chunk_cache.clear()
 
     # --- chunks -------------------------------------------------------------
@@ -153,12 +155,18 @@ class ChromaStore:
         Chroma for documents and metadata with the search. Filters: see ``chroma_filters``."""
         nearest = partial(cf.nearest_ids, self._chunks, read_with_retry, vector)
         hits = None
-        if not filters.is_empty():
+        if not filters.is_empty() and self.subset is not None:
+            hits = self.subset.search(self._vectors, vector, top_k, filters)
+        if hits is None and not filters.is_empty():
             hits = self.filtered.search(nearest, self._filter_fields, top_k, filters)
         if hits is None:
             hits = nearest(top_k, cf.where_clause(filters))
         by_id = {c.chunk_id: c for c in self.get_chunks([chunk_id for chunk_id, _ in hits])}
         return [Passage(chunk=by_id[i], score=1.0 - dist) for i, dist in hits if i in by_id]
+
+    def use_filter_columns(self, columns: cf.FilterColumns) -> None:
+        """Answer narrow filters by exact search over the chunks ``columns`` say match."""
+        self.subset = cf.SubsetSearch(columns)
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         by_id = self.chunk_cache.get_many(chunk_ids)

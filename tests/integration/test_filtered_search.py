@@ -1,7 +1,9 @@
 """Over-fetch + post-filter returns exactly what Chroma's own ``where`` query returns.
 
 A real embedded Chroma with 600 chunks: broad filters are answered from the unfiltered window,
-narrow ones fall back to ``where``; both must equal the ``where`` query, order included.
+narrow ones fall back to ``where`` or, when the store has filter columns (a real BM25 snapshot of
+the same chunks), to exact search over the matching chunks; all must equal the ``where`` query,
+order included.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from qa_service.adapters.bm25_index import BM25Index, LexicalRecord
 from qa_service.adapters.chroma_filters import where_clause
-from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.chroma_store import ChromaStore, date_ordinal, make_client
 from qa_service.core.models import Chunk, SearchFilters
 
 N, DIM, TOP_K = 600, 16, 10
@@ -36,15 +39,38 @@ def _chunk(i: int, rng: np.random.Generator) -> Chunk:
     )
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
+def _filled_store(root: Path) -> tuple[ChromaStore, list[Chunk]]:
     rng = np.random.default_rng(11)
-    client = make_client(Path(tmp_path_factory.mktemp("filtered")), None)
-    store = ChromaStore(client, "filters", "random-16")
+    store = ChromaStore(make_client(root, None), "filters", "random-16")
     chunks = [_chunk(i, rng) for i in range(N)]
     vectors = rng.standard_normal((N, DIM))
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     store.upsert_chunks(chunks, vectors.tolist())
+    return store, chunks
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
+    return _filled_store(Path(tmp_path_factory.mktemp("filtered")))[0]
+
+
+@pytest.fixture(scope="module")
+def columned(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
+    root = Path(tmp_path_factory.mktemp("columned"))
+    store, chunks = _filled_store(root)
+    lexical = BM25Index(root / "lexical")
+    lexical.rebuild(
+        [
+            LexicalRecord(
+                c.chunk_id,
+                c.text,
+                date_ordinal(c.published_at) if c.published_at else 0,
+                c.source or "",
+            )
+            for c in chunks
+        ]
+    )
+    store.use_filter_columns(lexical)
     return store
 
 
@@ -69,16 +95,34 @@ FILTERS = [
 ]
 
 
+@pytest.mark.parametrize("columns", [False, True], ids=["where-fallback", "subset-fallback"])
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(where_clause(f)))
 def test_same_ids_in_the_same_order_as_the_where_query(
-    store: ChromaStore, filters: SearchFilters
+    request: pytest.FixtureRequest, filters: SearchFilters, columns: bool
 ) -> None:
+    store: ChromaStore = request.getfixturevalue("columned" if columns else "store")
     rng = np.random.default_rng(5)
     for _ in range(15):
         probe = rng.standard_normal(DIM)
         vector = (probe / np.linalg.norm(probe)).tolist()
         got = [p.chunk.chunk_id for p in store.query(vector, TOP_K, filters)]
         assert got == _where_ids(store, vector, filters)
+
+
+def test_narrow_filters_search_the_matching_chunks_exactly(columned: ChromaStore) -> None:
+    assert columned.subset is not None
+    vector = np.eye(DIM)[1].tolist()
+    before = columned.subset.searches
+    narrow = SearchFilters(published_after="2024-06-10", published_before="2024-06-20")
+    passages = columned.query(vector, TOP_K, narrow)
+    assert columned.subset.searches == before + 1
+    assert passages and all(
+        "2024-06-10" <= str(p.chunk.published_at) <= "2024-06-20" for p in passages
+    )
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    nobody = columned.query(vector, TOP_K, SearchFilters(source="Nobody"))
+    assert nobody == []
 
 
 def test_broad_filters_skip_the_where_query_and_narrow_ones_fall_back(store: ChromaStore) -> None:
