@@ -269,10 +269,15 @@ class ChromaStore:
         return sorted(summaries, key=lambda s: s.doc_id)
 
     def ping(self) -> None:
-        # Any client failure (httpx, chromadb, OS) means "unreachable"; re-raised as a domain error.
+        """Raise StoreUnavailable when Chroma does not answer: the HTTP client fails with httpx
+        errors (server down: ``httpx.ConnectError``), either client with ``ChromaError``s, the
+        embedded one with OS errors (data directory gone or unreadable)."""
+        import httpx
+        from chromadb.errors import ChromaError
+
         try:
             self._client.heartbeat()
-        except Exception as exc:
+        except (httpx.HTTPError, ChromaError, OSError) as exc:
             raise StoreUnavailable("vector store unreachable") from exc
 
     def reset(self) -> None:
