@@ -10,7 +10,7 @@ from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.answering import AnswerService
 from qa_service.core.context import PromptTemplates
 from qa_service.core.extractive import ExtractiveAnswerer
-from qa_service.core.ports import LLM, Embedder
+from qa_service.core.ports import LLM, Embedder, Reranker
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
 from qa_service.prompts import load_prompt
 from qa_service.settings import Settings
@@ -43,6 +43,15 @@ def build_embedder(settings: Settings) -> Embedder:
     from qa_service.adapters.local_embedder import MiniLMEmbedder
 
     return MiniLMEmbedder(batch_size=settings.embedding_batch_size)
+
+
+def build_reranker(settings: Settings) -> Reranker | None:
+    """None (no rerank stage) unless QA_RERANKER names one; models load on first use."""
+    if settings.reranker == "nanoranker":
+        from qa_service.adapters.nanoranker_reranker import NanorankerReranker
+
+        return NanorankerReranker()
+    return None
 
 
 def build_store(settings: Settings, model_id: str) -> ChromaStore:
@@ -111,6 +120,8 @@ def build_services(
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
         candidates=settings.retrieval_candidates,
+        reranker=build_reranker(settings),
+        rerank_candidates=settings.rerank_candidates,
     )
     answers = AnswerService(
         retriever=retriever,

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     lexical_weight: float = 1.0
     retrieval_candidates: int = 30
     lexical_path: Path | None = None  # default: <chroma_path>/lexical (share it between replicas)
+    # optional rerank stage over the first rerank_candidates fused passages; none = fused order
+    reranker: Literal["none", "nanoranker"] = "none"
+    rerank_candidates: int = Field(default=20, ge=1, le=200)
 
     # answering
     llm_base_url: str | None = None

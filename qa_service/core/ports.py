@@ -70,6 +70,19 @@ class Retriever(Protocol):
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]: ...
 
 
+class Reranker(Protocol):
+    """Re-scores retrieved passages against the query; returns the best ``top_k``, best first.
+
+    ``model_id`` names the model. Returned passages carry the reranker's score (higher is better,
+    on the reranker's own scale, not comparable with fused retrieval scores).
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    def rerank(self, query: str, passages: Sequence[Passage], top_k: int) -> list[Passage]: ...
+
+
 class LLM(Protocol):
     """A chat model that streams text deltas."""
 

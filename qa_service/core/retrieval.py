@@ -1,4 +1,9 @@
-"""Retrieval: dense (cached query embedding -> vector store), lexical (BM25), or both fused."""
+"""Retrieval: dense (cached query embedding -> vector store), lexical (BM25), or both fused.
+
+An optional rerank stage re-scores the first ``rerank_candidates`` fused passages (after
+near-duplicate removal) with a ``Reranker`` and keeps its best ``top_k``; without one, the fused
+order is final.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from functools import lru_cache
 from typing import Literal
 
 from qa_service.core.models import Chunk, Passage, SearchFilters
-from qa_service.core.ports import Embedder, LexicalIndex, Vector, VectorStore
+from qa_service.core.ports import Embedder, LexicalIndex, Reranker, Vector, VectorStore
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 
@@ -78,7 +83,11 @@ def is_near_duplicate(chunk: Chunk, kept: Sequence[Chunk], max_overlap: float = 
 
 
 class HybridRetriever:
-    """Dense + BM25 candidates fused by reciprocal rank; filters apply on both sides."""
+    """Dense + BM25 candidates fused by reciprocal rank; filters apply on both sides.
+
+    With a ``reranker``, the first ``rerank_candidates`` fused passages are re-scored by it and
+    its best ``top_k`` returned; ``reranker=None`` (the default) skips the stage entirely.
+    """
 
     def __init__(
         self,
@@ -90,9 +99,13 @@ class HybridRetriever:
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
         candidates: int = 30,
+        reranker: Reranker | None = None,
+        rerank_candidates: int = 20,
     ) -> None:
         if mode != "dense" and lexical is None:
             raise ValueError(f"retrieval mode {mode!r} needs a lexical index")
+        if rerank_candidates < 1:
+            raise ValueError("rerank_candidates must be at least 1")
         self._queries = queries
         self._store = store
         self._lexical = lexical
@@ -100,9 +113,13 @@ class HybridRetriever:
         self._rrf_k = rrf_k
         self._weights = (dense_weight, lexical_weight)
         self._candidates = candidates
+        self.reranker = reranker
+        self._rerank_candidates = rerank_candidates
 
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
-        n = max(self._candidates, top_k * 3)
+        # the reranker sees max(rerank_candidates, top_k) passages; without it, top_k is final
+        limit = max(self._rerank_candidates, top_k) if self.reranker is not None else top_k
+        n = max(self._candidates, top_k * 3, limit)
         dense: list[Passage] = []
         lexical: list[tuple[str, float]] = []
         if self.mode != "lexical":
@@ -119,13 +136,16 @@ class HybridRetriever:
                 self._weights,
                 self._rrf_k,
             )
-        return self._materialise(fused, {p.chunk.chunk_id: p.chunk for p in dense}, top_k)
+        passages = self._materialise(fused, {p.chunk.chunk_id: p.chunk for p in dense}, limit)
+        if self.reranker is None or not passages:
+            return passages
+        return self.reranker.rerank(query, passages, top_k)[:top_k]
 
     def _materialise(
-        self, fused: list[tuple[str, float]], known: dict[str, Chunk], top_k: int
+        self, fused: list[tuple[str, float]], known: dict[str, Chunk], limit: int
     ) -> list[Passage]:
-        """Fetch chunk bodies the dense side did not return, drop near-duplicates, cut to k."""
-        head = [cid for cid, _ in fused[: top_k * 3]]
+        """Fetch chunk bodies the dense side did not return, drop near-duplicates, keep limit."""
+        head = [cid for cid, _ in fused[: limit * 3]]
         missing = [cid for cid in head if cid not in known]
         known.update({c.chunk_id: c for c in self._store.get_chunks(missing)})
         kept: list[Passage] = []
@@ -134,6 +154,6 @@ class HybridRetriever:
             if chunk is None or is_near_duplicate(chunk, [p.chunk for p in kept]):
                 continue
             kept.append(Passage(chunk=chunk, score=score))
-            if len(kept) == top_k:
+            if len(kept) == limit:
                 break
         return kept
