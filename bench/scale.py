@@ -5,7 +5,9 @@ Per corpus size, in one run:
   by the real pipeline into the big store, so it includes the full BM25 snapshot rebuild);
 * ``/v1/search`` p50/p95 over HTTP (server process on loopback) vs raw query embedding +
   ``collection.query`` on the same store, uncached and with cached query embeddings;
-* requests/s at 16 concurrent loopback clients, cached query embeddings;
+* requests/s at 16 concurrent loopback clients, cached query embeddings, from a lean Python
+  generator and from ``wrk`` when installed (both share the cores with the server), with the
+  server's CPU time per request;
 * filtered vs unfiltered latency (HTTP, and raw ``where`` for reference);
 * resident memory of the server.
 The corpora (see bench/scale_corpus.py: real news sentences, mostly random unit vectors) are
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -31,7 +34,16 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.append(str(Path(__file__).resolve().parent))  # after the repo: bench/ingest.py
 
-from http_load import load_test, med, pct, rss_mib, search_ms, server_process
+from http_load import (
+    cpu_seconds,
+    load_test,
+    med,
+    pct,
+    rss_mib,
+    search_ms,
+    server_process,
+    wrk_load,
+)
 from scale_corpus import fill_random, write_articles_jsonl
 
 from ingest.chunking import ArticleChunker, embedding_text
@@ -171,14 +183,34 @@ def measure(directory: Path, embedder: Embedder, mode: str, load_s: float) -> di
                 raw_w.append((time.perf_counter() - started) * 1000)
             out["filters"][name] = {"http_p50": med(got), "raw_where_p50": med(raw_w)}
         bodies = [{"query": t, "top_k": 10} for t in texts[:20]]
-        rate, p50, p95, errors = load_test(base, bodies, clients=16, seconds=load_s)
-        out["load"] = {"rps": rate, "p50": p50, "p95": p95, "errors": errors}
+        out |= loads(base, pid, bodies, load_s, suffix="")
         out["rss_mib"], out["peak_rss_mib"] = rss_mib(pid)
     with server_process(env, workers=2) as (base, pid):
         load_test(base, bodies, clients=16, seconds=2)  # warm both workers' caches
-        rate, p50, p95, errors = load_test(base, bodies, clients=16, seconds=load_s)
-        out["load2"] = {"rps": rate, "p50": p50, "p95": p95, "errors": errors}
+        out |= loads(base, pid, bodies, load_s, suffix="2")
         out["rss2_mib"], _ = rss_mib(pid)
+    return out
+
+
+def loads(
+    base: str, pid: int, bodies: list[dict[str, Any]], seconds: float, suffix: str
+) -> dict[str, Any]:
+    """16-client closed loops with the lean Python generator and, when installed, ``wrk``; with
+    the server's CPU per request and the load average (the generator shares the machine)."""
+    out: dict[str, Any] = {}
+    for name, run in (("load", load_test), ("wrk", wrk_load)):
+        cpu = cpu_seconds(pid)
+        got = run(base, bodies, 16, seconds)
+        if got is not None:
+            rate, p50, p95, errors = got
+            out[name + suffix] = {
+                "rps": rate,
+                "p50": p50,
+                "p95": p95,
+                "errors": errors,
+                "server_cpu_ms": (cpu_seconds(pid) - cpu) * 1000 / (rate * seconds),
+                "loadavg": os.getloadavg()[0],
+            }
     return out
 
 
@@ -198,11 +230,14 @@ def report(size: int, info: dict[str, Any], m: dict[str, Any]) -> None:
         f"/v1/search ({m['mode']}) cached   p50 {c['http_p50']:.1f} ms p95 {c['http_p95']:.1f} | "
         f"raw query p50 {c['raw_p50']:.1f} ms | ratio {c['http_p50'] / c['raw_p50']:.2f}"
     )
-    for key, workers in (("load", 1), ("load2", 2)):
+    for key, workers in (("load", 1), ("wrk", 1), ("load2", 2), ("wrk2", 2)):
+        if key not in m:
+            continue
         load = m[key]
         print(
-            f"16 clients, cached, {workers} worker(s): {load['rps']:.0f} req/s (p50 "
-            f"{load['p50']:.1f} ms, p95 {load['p95']:.1f} ms, errors {load['errors']})"
+            f"16 clients, cached, {workers} worker(s), {key.rstrip('2')}: {load['rps']:.0f} req/s "
+            f"(p50 {load['p50']:.1f} ms, p95 {load['p95']:.1f} ms, errors {load['errors']}; server "
+            f"CPU {load['server_cpu_ms']:.1f} ms/req; load average {load['loadavg']:.1f})"
         )
     for name, f in m["filters"].items():
         print(

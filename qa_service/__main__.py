@@ -7,23 +7,14 @@ import sys
 import uvicorn
 
 from qa_service.api.app import create_app
+from qa_service.api.workers import serve_workers
 from qa_service.settings import Settings
 
 
 def main() -> int:
     settings = Settings()
     if settings.workers > 1:
-        # Each worker process builds its own app from the same QA_* environment.
-        uvicorn.run(
-            "qa_service.api.app:create_app",
-            factory=True,
-            workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=False,
-        )
-        return 0
+        return serve_workers(settings)  # one SO_REUSEPORT socket per worker (see there)
     app = create_app(settings)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level="info", access_log=False

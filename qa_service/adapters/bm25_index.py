@@ -13,9 +13,10 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ import numpy as np
 from qa_service.core.models import SearchFilters
 
 KEEP_SNAPSHOTS = 2
+QUERY_CACHE_SIZE = 1024  # tokenized queries per snapshot (like the query-embedding cache)
+MASK_CACHE_SIZE = 64  # filter masks per snapshot (one bool per row: 100 KB at 100k rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,10 @@ def _stemmer() -> Any:
 
 
 class _Snapshot:
-    def __init__(self, path: Path) -> None:
+    """One loaded snapshot plus its query-side caches (token ids depend on its vocabulary, masks
+    on its rows, so the caches go when the snapshot does)."""
+
+    def __init__(self, path: Path, tokenize: Callable[[str], list[str]]) -> None:
         import bm25s
 
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
@@ -57,12 +63,47 @@ class _Snapshot:
         self.ids: list[str] = meta["ids"]
         self.fingerprint: str = meta["fingerprint"]
         self.days = np.asarray(meta["days"], dtype=np.int64)
-        names, codes = np.unique(np.asarray(meta["sources"], dtype=str), return_inverse=True)
-        self.source_code = {str(n): i for i, n in enumerate(names)}  # int compare, not str
-        self.source_codes = codes.astype(np.int32)
+        self.sources = np.asarray(meta["sources"], dtype=object)
+        # Sources as small ints: the source filter compares ints, not Python strings, per row.
+        self.source_code = {s: code for code, s in enumerate(sorted(set(meta["sources"])))}
+        self.source_codes = np.asarray(
+            [self.source_code[s] for s in meta["sources"]], dtype=np.int32
+        )
         self.model = (
             bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
         )
+        self._tokenize = tokenize
+        self.token_ids = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._token_ids)
+        self.mask = lru_cache(maxsize=MASK_CACHE_SIZE)(self._mask)
+
+    def _token_ids(self, query: str) -> np.ndarray:
+        """The query's stemmed tokens that this snapshot knows, as ids (repeats kept, as bm25s
+        counts them). Cached per query string: tokenizing costs ~0.2 ms a query."""
+        assert self.model is not None
+        vocab = self.model.vocab_dict
+        return np.asarray([vocab[w] for w in self._tokenize(query) if w in vocab], dtype=np.int64)
+
+    def _mask(self, filters: SearchFilters) -> np.ndarray | None:
+        """Rows passing ``filters`` (None: no filter); read-only, shared by concurrent queries."""
+        mask = _filter_mask(self, filters)
+        if mask is not None:
+            mask.flags.writeable = False
+        return mask
+
+    def scores(self, token_ids: np.ndarray) -> np.ndarray:
+        """BM25 score of every row: the sum of the precomputed term scores, computed exactly as
+        ``bm25s.BM25.get_scores`` does (same float32 additions in the same order), without
+        ``retrieve``'s per-call overhead (tqdm, argument checks, top-k over every row)."""
+        assert self.model is not None
+        matrix = self.model.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        scores = np.zeros(matrix["num_docs"], dtype=self.model.dtype)
+        for token in token_ids:
+            start, end = indptr[token], indptr[token + 1]
+            np.add.at(scores, indices[start:end], data[start:end])
+        if self.model.nonoccurrence_array is not None:  # BM25L / BM25+ only
+            scores += self.model.nonoccurrence_array[token_ids].sum()
+        return scores
 
 
 class BM25Index:
@@ -140,7 +181,7 @@ class BM25Index:
             if name is None:
                 self._snapshot = None
             elif self._snapshot is None or self._snapshot.name != name:
-                self._snapshot = _Snapshot(self._dir / name)
+                self._snapshot = _Snapshot(self._dir / name, self._tokenize)
             return self._snapshot
 
     def fingerprint(self) -> str | None:
@@ -160,37 +201,50 @@ class BM25Index:
         return snapshot.name, [snapshot.ids[int(i)] for i in np.flatnonzero(mask)]
 
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[tuple[str, float]]:
-        import bm25s
-
         snapshot = self._current()
         if snapshot is None or snapshot.model is None:
             return []
-        words = bm25s.tokenize(
+        token_ids = snapshot.token_ids(query)
+        if not len(token_ids):
+            return []
+        mask = snapshot.mask(filters)
+        if mask is not None and not mask.any():
+            return []
+        scores = snapshot.scores(token_ids)
+        if mask is not None:
+            scores *= mask
+        return [(snapshot.ids[i], float(scores[i])) for i in best_rows(scores, top_k)]
+
+    def _tokenize(self, query: str) -> list[str]:
+        import bm25s
+
+        words: list[str] = bm25s.tokenize(
             [query],
             stopwords="en",
             stemmer=self._stemmer.stemWords,
             return_ids=False,
             show_progress=False,
         )[0]
-        known = [w for w in words if w in snapshot.model.vocab_dict]
-        if not known:
-            return []
-        mask = _filter_mask(snapshot, filters)
-        if mask is not None and not mask.any():
-            return []
-        k = min(top_k, len(snapshot.ids))
-        docs, scores = snapshot.model.retrieve(
-            [known],
-            k=k,
-            show_progress=False,
-            n_threads=0,
-            weight_mask=None if mask is None else mask.astype(np.float32),
-        )
-        return [
-            (snapshot.ids[int(i)], float(s))
-            for i, s in zip(docs[0], scores[0], strict=True)
-            if s > 0 and (mask is None or mask[int(i)])
-        ]
+        return words
+
+
+def best_rows(scores: np.ndarray, k: int) -> list[int]:
+    """Rows of the ``k`` best positive scores, best first, ties by row (deterministic).
+
+    Finds the candidates by a threshold instead of partitioning every row (0.6 ms at 100k rows):
+    the k-th best score of a strided sample is at most the k-th best overall, so every row of the
+    true top ``k`` scores at least that much, and only those ~``k * step`` rows are ranked."""
+    floor = 0.0
+    step = len(scores) // (32 * k)
+    if step >= 2:
+        sample = scores[::step]
+        floor = float(np.partition(sample, len(sample) - k)[len(sample) - k])
+    rows = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
+    best = scores[rows]
+    if len(rows) > k:
+        keep = best >= np.partition(best, len(best) - k)[len(best) - k]  # ties at the cut stay
+        rows, best = rows[keep], best[keep]
+    return [int(i) for i in rows[np.lexsort((rows, -best))[:k]]]
 
 
 def _filter_mask(snapshot: _Snapshot, filters: SearchFilters) -> np.ndarray | None:

@@ -9,7 +9,6 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.stores.memory import MemoryStore
 
 from qa_service.api.controllers.ask import AskController
 from qa_service.api.controllers.documents import DocumentsController
@@ -75,7 +74,6 @@ def create_app(
             DefineMiddleware(observability_middleware),
             *[config.middleware for config in rate_limits],
         ],
-        stores={c.store: MemoryStore() for c in rate_limits},
         on_startup=[warm_up],
         plugins=[ClosedStructSchemaPlugin()],
         exception_handlers=exception_handlers(),

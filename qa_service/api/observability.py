@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from typing import Any, cast
 
 import structlog
@@ -17,6 +17,7 @@ from qa_service.core.models import Answer
 
 log = structlog.get_logger("qa_service.access")
 REQUEST_ID = "x-request-id"
+_REQUEST_ID_RAW = REQUEST_ID.encode()
 
 
 class Metrics:
@@ -41,6 +42,16 @@ class Metrics:
             "Citation markers that named no retrieved passage",
             registry=self.registry,
         )
+        self._latency_children: dict[tuple[str, str, str], Any] = {}
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """``latency.labels(...).observe``, with the labelled child looked up once per label
+        set instead of per request (labels() validates and locks each time)."""
+        key = (method, route, str(status))
+        child = self._latency_children.get(key)
+        if child is None:
+            child = self._latency_children[key] = self.latency.labels(*key)
+        child.observe(seconds)
 
     def observe_answer(self, answer: Answer) -> None:
         self.tokens.labels("prompt").inc(answer.usage.prompt_tokens)
@@ -61,9 +72,11 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        raw_id = headers.get(REQUEST_ID.encode(), b"").decode("latin-1")[:128]
-        request_id = raw_id if raw_id.isprintable() and raw_id else uuid.uuid4().hex
+        raw_id = next((v for k, v in scope["headers"] if k == _REQUEST_ID_RAW), b"")
+        raw_id_text = raw_id.decode("latin-1")[:128]
+        request_id = (
+            raw_id_text if raw_id_text and raw_id_text.isprintable() else os.urandom(16).hex()
+        )
         started = time.perf_counter()
         status = 500
 
@@ -81,7 +94,7 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
             elapsed = time.perf_counter() - started
             metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
             if metrics is not None:
-                metrics.latency.labels(method, _route(scope), str(status)).observe(elapsed)
+                metrics.observe_request(method, _route(scope), status, elapsed)
             log.info(
                 "request",
                 request_id=request_id,
