@@ -209,8 +209,8 @@ class VectorCache:
     def matrix(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The ids that exist in the store and their vectors as rows."""
         missing = [i for i in ids if i not in self._items]
-        if missing:
-            found, vectors = self._fetch(missing)
+        found, vectors = self._fetch(missing) if missing else ([], [])
+        if found:  # ids the snapshot lists but the store no longer has come back missing
             rows = np.asarray(vectors, dtype=np.float32).reshape(len(found), -1)
             rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
             with self._lock:

@@ -156,3 +156,19 @@ def test_chunk_cache_serves_repeats_and_forgets_deleted_chunks(store: ChromaStor
         ]
     finally:
         store.upsert_chunks([gone], [vector])
+
+
+def test_snapshot_ids_missing_from_the_store_are_skipped(tmp_path: Path) -> None:
+    """Between an ingest's deletes and its snapshot flip, the columns may name gone chunks."""
+    store, chunks = _filled_store(tmp_path)
+    lexical = BM25Index(tmp_path / "lexical")
+    lexical.rebuild([LexicalRecord(c.chunk_id, c.text, 0, c.source or "") for c in chunks])
+    store.use_filter_columns(lexical)
+    rare = [c.chunk_id for c in chunks if c.source == "Rare Gazette"]
+    ledger = [c.chunk_id for c in chunks if c.source == "Daily Ledger"]
+    store.delete_chunks(rare[1:])
+    vector = np.eye(DIM)[2].tolist()
+    found = store.query(vector, TOP_K, SearchFilters(source="Rare Gazette"))
+    assert [p.chunk.chunk_id for p in found] == rare[:1]
+    store.delete_chunks(ledger)  # every match gone before the filter's first use
+    assert store.query(vector, TOP_K, SearchFilters(source="Daily Ledger")) == []
