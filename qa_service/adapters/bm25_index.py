@@ -63,7 +63,6 @@ class _Snapshot:
         self.ids: list[str] = meta["ids"]
         self.fingerprint: str = meta["fingerprint"]
         self.days = np.asarray(meta["days"], dtype=np.int64)
-        self.sources = np.asarray(meta["sources"], dtype=object)
         # Sources as small ints: the source filter compares ints, not Python strings, per row.
         self.source_code = {s: code for code, s in enumerate(sorted(set(meta["sources"])))}
         self.source_codes = np.asarray(
@@ -195,7 +194,7 @@ class BM25Index:
         snapshot = self._current()
         if snapshot is None:
             return None
-        mask = _filter_mask(snapshot, filters)
+        mask = snapshot.mask(filters)
         if mask is None:
             return snapshot.name, list(snapshot.ids)
         return snapshot.name, [snapshot.ids[int(i)] for i in np.flatnonzero(mask)]
