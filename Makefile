@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run serve ingest test lint eval multihop bench bench-scale models load reliability clean help
+.PHONY: run serve ingest test lint eval multihop realtimeqa bench bench-scale models load reliability clean help
 
 help:
 	@echo "make run    - create .venv, install, ingest data/articles, serve on 127.0.0.1:8000"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint   - ruff + mypy"
 	@echo "make eval   - golden-set evaluation gate (exit 1 on regression)"
 	@echo "make multihop - MultiHop-RAG sample benchmark, dense vs lexical vs hybrid"
+	@echo "make realtimeqa - RealTimeQA dev (from ../shared/benchmarks), modes + naive baselines"
 	@echo "make bench  - benchmarks (prints ratios measured side by side)"
 	@echo "make bench-scale - 10k/100k-chunk scale benchmark (bench/scale.py, long first run)"
 	@echo "make reliability - fuzzing, crash, fault, injection and security tests (tests/reliability)"
@@ -63,6 +64,11 @@ eval: $(DEV_STAMP)
 
 multihop: $(DEV_STAMP)
 	$(NO_NET) $(PY) -m eval multihop --mode all
+
+# Evaluation only: the set has no licence, it is read from ../shared and never copied here.
+REALTIMEQA ?= ../shared/benchmarks/realtimeqa-dev
+realtimeqa: $(DEV_STAMP)
+	$(NO_NET) $(PY) -m eval realtimeqa --data $(REALTIMEQA) --mode all --naive
 
 bench: $(DEV_STAMP)
 	$(PY) bench/ingest.py

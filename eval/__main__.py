@@ -1,4 +1,4 @@
-"""``python -m eval run|multihop`` (console script ``qa-eval``); see eval/README.md."""
+"""``python -m eval run|multihop|realtimeqa`` (console script ``qa-eval``); see eval/README.md."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from eval.golden_run import add_run_arguments, run_golden
 from eval.multihop import add_multihop_arguments, run_multihop
+from eval.realtimeqa import add_realtimeqa_arguments, run_realtimeqa
 from qa_service.core.ports import Embedder
 
 
@@ -17,7 +18,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m eval",
         description="Evaluate the QA service: the golden-set gate (run) or the external "
-        "MultiHop-RAG sample (multihop).",
+        "MultiHop-RAG sample (multihop) and RealTimeQA news quizzes (realtimeqa).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
@@ -35,6 +36,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "/v1/search and /v1/ask on a split of its queries.",
     )
     add_multihop_arguments(multihop)
+    realtimeqa = commands.add_parser(
+        "realtimeqa",
+        help="RealTimeQA news quizzes: retrieval Hits@4/@10, answers on answerable questions",
+        description="Ingest a RealTimeQA split's passages into their own collection and score "
+        "/v1/search on every question and /v1/ask on those whose answer is in a gold passage. "
+        "The data has no licence: it is read from --data, never copied into the repo.",
+    )
+    add_realtimeqa_arguments(realtimeqa)
     return parser.parse_args(argv)
 
 
@@ -53,6 +62,8 @@ def main(argv: Sequence[str] | None = None, *, embedder: Embedder | None = None)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "multihop":
         return run_multihop(args, embedder)
+    if args.command == "realtimeqa":
+        return run_realtimeqa(args, embedder)
     return run_golden(args, embedder)
 
 

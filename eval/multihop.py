@@ -18,7 +18,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import httpx
 from rich.console import Console
@@ -137,7 +137,19 @@ async def evidence_in_store(client: httpx.AsyncClient, queries: Sequence[MultiHo
     return found / len(facts) if facts else float("nan")
 
 
-def map_duplicates(rows: Sequence[MultiHopRow], collapsed: Mapping[str, str]) -> list[MultiHopRow]:
+class HasGoldDocs(Protocol):
+    """A frozen dataclass row with gold article ids (``dataclasses.replace`` works on it)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def gold_doc_ids(self) -> list[str]: ...
+
+
+RowT = TypeVar("RowT", bound=HasGoldDocs)
+
+
+def map_duplicates_of(rows: Sequence[RowT], collapsed: Mapping[str, str]) -> list[RowT]:
     """Gold articles that ingest merged into a near-duplicate are looked for under the kept id."""
     return [
         replace(r, gold_doc_ids=list(dict.fromkeys(collapsed.get(d, d) for d in r.gold_doc_ids)))
@@ -160,7 +172,7 @@ async def benchmark(
     started = time.perf_counter()
     report = ingest(prepare_services(base, embedder), [args.data_dir / "corpus.jsonl"])
     bar.update(task, total=1, completed=1)
-    queries = map_duplicates(queries, dict(report.duplicates))
+    queries = map_duplicates_of(queries, dict(report.duplicates))
     out: dict[str, Any] = {
         "ingest": {
             "documents": report.documents, "chunks_new": report.chunks_new,
@@ -208,13 +220,13 @@ def markdown_table(modes: Mapping[str, Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     if isinstance(value, float):
         return finite_or_none(value)
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -237,7 +249,7 @@ def run_multihop(args: argparse.Namespace, embedder: Embedder | None = None) -> 
     }
     run_dir = new_run_dir(args.report_dir, suffix="-multihop", sha=result["meta"]["git_sha"])
     (run_dir / "multihop.json").write_text(
-        json.dumps(_json_safe(result), indent=2, ensure_ascii=False, allow_nan=False),
+        json.dumps(json_safe(result), indent=2, ensure_ascii=False, allow_nan=False),
         encoding="utf-8",
     )
     (run_dir / "multihop.md").write_text(markdown_table(result["modes"]), encoding="utf-8")
