@@ -1,0 +1,163 @@
+"""The one rate-limit model: a budget per caller, shared by every ``/v1`` route.
+
+* A valid key has one budget per minute for all ``/v1`` routes together
+  (``QA_RATE_LIMIT_PER_MINUTE``; the widget key ``QA_WIDGET_RATE_LIMIT_PER_MINUTE``). A route may
+  cost more than one unit: an answer costs ``QA_ANSWER_RATE_COST`` (it runs retrieval and a
+  model), everything else 1.
+* Anonymous callers (no keys configured) are not limited unless ``QA_ANON_RATE_LIMIT_PER_MINUTE`` is
+  set; then per client address, whatever bearer token they made up.
+* With keys configured, a request without a valid key is a failed authentication, counted per client
+  address; past ``QA_AUTH_FAILURES_PER_MINUTE`` the address gets 429 (valid keys included, so the
+  status never tells a guesser that a key was right) until its window ends.
+* Client addresses come from ``X-Forwarded-For`` only behind ``QA_TRUSTED_PROXIES``.
+
+Scope is "every path under ``/v1/``", matched as a prefix, so routes added later are covered
+without being listed. The counters are created once per app and shared by every route (Litestar
+builds a middleware instance per route, which is how per-route counters happened before). They
+live in process memory: with ``QA_WORKERS=N`` each worker counts on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import TooManyRequestsException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from qa_service.api.security import CALLER, authenticate, client_address, parse_networks
+from qa_service.settings import Settings
+
+API_PREFIX = "/v1/"
+WINDOW_S = 60
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_s: int  # seconds until the window ends
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Policy": f"{self.limit}; w={WINDOW_S}",
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_s),
+        }
+
+
+class FixedWindows:
+    """Fixed one-minute windows, one ``[units used, window end]`` pair per key.
+
+    A count and an end rather than a list of timestamps (what Litestar's limiter keeps and
+    re-encodes per request: ~10% of the server's time at a high limit, in a py-spy profile)."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, list[int]] = {}
+        self._prune_at = 1024
+
+    def _window(self, key: str, now: int) -> list[int]:
+        window = self._windows.get(key)
+        if window is None or window[1] <= now:
+            self._prune(now)
+            window = self._windows[key] = [0, now + WINDOW_S]
+        return window
+
+    def take(self, key: str, limit: int, cost: int = 1) -> Decision:
+        """Spend ``cost`` units if they fit in the window (no await: atomic on the event loop)."""
+        now = int(time.time())
+        window = self._window(key, now)
+        allowed = window[0] + cost <= limit
+        if allowed:
+            window[0] += cost
+        return Decision(allowed, limit, max(0, limit - window[0]), window[1] - now)
+
+    def exhausted(self, key: str, limit: int) -> Decision | None:
+        """The refusal if ``key`` has no unit left, else None (nothing is spent)."""
+        now = int(time.time())
+        window = self._windows.get(key)
+        if window is None or window[1] <= now or window[0] < limit:
+            return None
+        return Decision(False, limit, 0, window[1] - now)
+
+    def _prune(self, now: int) -> None:
+        """Forget ended windows once the table has doubled: amortised O(1) per request."""
+        if len(self._windows) >= self._prune_at:
+            self._windows = {k: w for k, w in self._windows.items() if w[1] > now}
+            self._prune_at = max(1024, 2 * len(self._windows))
+
+
+def request_cost(path: str, settings: Settings) -> int:
+    """Budget units of one request: answers cost more than searches and document reads."""
+    if path == "/v1/ask" or path.startswith("/v1/ask/"):
+        return settings.answer_rate_cost
+    return 1
+
+
+def too_many(decision: Decision) -> TooManyRequestsException:
+    headers = {**decision.headers(), "Retry-After": str(max(1, decision.reset_s))}
+    return TooManyRequestsException(
+        "Rate limit exceeded; retry after Retry-After seconds", headers=headers
+    )
+
+
+class RateLimiter:
+    """The budgets of one app; ``middleware`` is what each route's stack wraps."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.keyed = bool(settings.api_key_list or settings.widget_api_key)
+        self.proxies = parse_networks(settings.trusted_proxies)
+        self.budgets = FixedWindows()  # per key, or per address for anonymous callers
+        self.failures = FixedWindows()  # failed authentications per address
+
+    def check(self, scope: Scope) -> Decision | None:
+        """Raise 429 or return the spent budget (None: not limited); records the caller."""
+        settings = self.settings
+        address = client_address(scope, self.proxies)
+        if not self.keyed:
+            if settings.anon_rate_limit_per_minute is None:
+                return None
+            key, limit = "ip:" + address, settings.anon_rate_limit_per_minute
+        else:
+            if refused := self.failures.exhausted(address, settings.auth_failures_per_minute):
+                raise too_many(refused)
+            caller = authenticate(scope, settings)
+            scope.setdefault("state", {})[CALLER] = caller  # the guard answers 401 from this
+            if caller.kind is None:
+                self.failures.take(address, settings.auth_failures_per_minute)
+                return None
+            limit = (
+                settings.widget_rate_limit_per_minute
+                if caller.kind == "widget"
+                else settings.rate_limit_per_minute
+            )
+            key = caller.key_id
+        decision = self.budgets.take(key, limit, request_cost(scope["path"], settings))
+        if not decision.allowed:
+            raise too_many(decision)
+        return decision
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        async def limited(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+                await app(scope, receive, send)
+                return
+            decision = self.check(scope)
+            if decision is None:
+                await app(scope, receive, send)
+                return
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = MutableScopeHeaders.from_message(message)
+                    for name, value in decision.headers().items():
+                        headers[name] = value
+                await send(message)
+
+            await app(scope, receive, send_with_headers)
+
+        return limited
