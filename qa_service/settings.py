@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(default=10, ge=1)  # per client address, then 429
     trusted_proxies: str = ""  # comma-separated IPs/CIDRs allowed to set X-Forwarded-For
     max_body_bytes: int = 64 * 1024
+    # slow and idle clients (qa_service/api/server.py): a request must arrive whole this fast
+    request_read_timeout_s: float = Field(default=20.0, gt=0, le=30)
+    max_connections: int = Field(default=2048, ge=16)  # per worker; the longest-waiting go first
     cors_origins: str = ""  # comma-separated allow-list
 
     log_level: str = "INFO"

@@ -61,6 +61,7 @@ class Metrics:
 
 
 CLIENT_GONE = 499  # nginx's "client closed request": nothing was sent, the client left first
+READ_TIMEOUT = "qa.read_timeout"  # scope key set by qa_service/api/server.py when it gave up
 
 
 def _route(scope: Scope) -> str:
@@ -76,7 +77,7 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
     Wraps the whole application (create_app), so every response passes through it: 404/405
     from routing, 429 from the limiter, error pages. The status logged and counted is the one
     sent; a client that left before any response started is logged as 499 (the 500 that the
-    framework then tries to send reaches no one)."""
+    framework then tries to send reaches no one), a body the read deadline cut off as 408."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,8 +112,8 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive_wrapper, send_wrapper)
         finally:
-            if client_gone and not response_started:
-                status = CLIENT_GONE
+            if client_gone and not response_started:  # nothing reached the client
+                status = 408 if scope.get(READ_TIMEOUT) else CLIENT_GONE
             elapsed = time.perf_counter() - started
             metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
             if metrics is not None:

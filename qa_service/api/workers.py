@@ -10,6 +10,7 @@ from types import FrameType
 
 import uvicorn
 
+from qa_service.api.server import uvicorn_config
 from qa_service.settings import Settings
 
 APP_FACTORY = "qa_service.api.app:create_app"
@@ -63,5 +64,5 @@ def _serve_one(host: str, port: int) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="info", access_log=False)
+    config = uvicorn_config(Settings(), APP_FACTORY, factory=True)  # same QA_* environment
     uvicorn.Server(config).run(sockets=[sock])

@@ -147,7 +147,9 @@ def test_404_405_and_415_are_logged_and_counted_under_bounded_labels(
         client.get("/no/such/path-1"),
         client.get("/no/such/path-2"),
         client.get("/v1/search"),  # POST only
-        client.post("/v1/search", content=json.dumps(SEARCH), headers={"content-type": "text/plain"}),
+        client.post(
+            "/v1/search", content=json.dumps(SEARCH), headers={"content-type": "text/plain"}
+        ),
     ]
     assert [r.status_code for r in responses] == [404, 404, 405, 415]
     assert all(len(r.headers["x-request-id"]) == 32 for r in responses)
