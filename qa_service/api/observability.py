@@ -18,6 +18,7 @@ from qa_service.core.models import Answer
 log = structlog.get_logger("qa_service.access")
 REQUEST_ID = "x-request-id"
 _REQUEST_ID_RAW = REQUEST_ID.encode()
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Metrics:
@@ -109,6 +110,7 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         method = str(cast("dict[str, Any]", scope).get("method", ""))
+        method = method if method in _METHODS else "other"  # h11 accepts any token
         try:
             await app(scope, receive_wrapper, send_wrapper)
         finally:

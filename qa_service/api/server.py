@@ -38,9 +38,10 @@ log = structlog.get_logger("qa_service.server")
 FD_RESERVE = 256  # descriptors kept for the store, model files, logs and the listening socket
 
 
-def guarded_protocol(read_timeout_s: float, max_connections: int) -> type[asyncio.Protocol]:
+def guarded_protocol(
+    read_timeout_s: float, max_connections: int, base: Any = AutoHTTPProtocol
+) -> type[asyncio.Protocol]:
     """uvicorn's HTTP protocol (httptools, else h11) with a read deadline and a connection cap."""
-    base: Any = AutoHTTPProtocol
 
     class GuardedHTTPProtocol(base):
         # connections whose deadline is armed, oldest first (shared by the server's connections)

@@ -14,14 +14,17 @@ import selectors
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from tests.conftest import REPO
 from tests.integration.live_server import free_port
@@ -222,3 +225,42 @@ def test_forwarded_for_names_the_client_behind_a_trusted_proxy(tmp_path: Path) -
 
         assert [search("203.0.113.1") for _ in range(3)] == [200, 200, 429]
         assert search("203.0.113.2") == 200  # another client behind the same proxy
+
+
+def test_the_deadline_holds_with_h11_too() -> None:
+    """The protocol extension works on both of uvicorn's HTTP parsers (httptools may be absent)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    from qa_service.api.server import guarded_protocol
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive())["type"] != "http.disconnect":  # a body that never completes
+            pass
+
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        http=guarded_protocol(1.0, 100, base=H11Protocol),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        sockets = open_half_sent(port, 20)
+        try:
+            closed, last = wait_closed_by_server(sockets, timeout_s=10)
+            assert closed == 20 and 0.5 <= last < 5
+        finally:
+            for sock in sockets:
+                sock.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
