@@ -26,7 +26,13 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa_service.api.security import CALLER, authenticate, client_address, parse_networks
+from qa_service.api.security import (
+    CALLER,
+    authenticate,
+    client_address,
+    parse_networks,
+    widget_keys,
+)
 from qa_service.settings import Settings
 
 API_PREFIX = "/v1/"
@@ -109,7 +115,7 @@ class RateLimiter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keyed = bool(settings.api_key_list or settings.widget_api_key)
+        self.keyed = bool(settings.api_key_list or widget_keys(settings))
         self.proxies = parse_networks(settings.trusted_proxies)
         self.budgets = FixedWindows()  # per key, or per address for anonymous callers
         self.failures = FixedWindows()  # failed authentications per address
@@ -117,12 +123,13 @@ class RateLimiter:
     def check(self, scope: Scope) -> Decision | None:
         """Raise 429 or return the spent budget (None: not limited); records the caller."""
         settings = self.settings
-        address = client_address(scope, self.proxies)
         if not self.keyed:
             if settings.anon_rate_limit_per_minute is None:
                 return None
+            address = client_address(scope, self.proxies)
             key, limit = "ip:" + address, settings.anon_rate_limit_per_minute
         else:
+            address = client_address(scope, self.proxies)
             if refused := self.failures.exhausted(address, settings.auth_failures_per_minute):
                 raise too_many(refused)
             caller = authenticate(scope, settings)
