@@ -13,19 +13,18 @@
 
 Scope is "every path under ``/v1/``", matched as a prefix, so routes added later are covered
 without being listed. The counters are created once per app and shared by every route (Litestar
-builds a middleware instance per route, which is how per-route counters happened before). They
-live in process memory: with ``QA_WORKERS=N`` each worker counts on its own.
+builds a middleware instance per route, which is how per-route counters happened before); with
+``QA_WORKERS`` > 1 the workers count in one shared-memory table (qa_service/api/rate_windows.py).
+Replicas (several hosts or containers) still count each on their own.
 """
 
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from qa_service.api.rate_windows import Decision, FixedWindows, SharedWindows, installed
 from qa_service.api.security import (
     CALLER,
     authenticate,
@@ -36,64 +35,6 @@ from qa_service.api.security import (
 from qa_service.settings import Settings
 
 API_PREFIX = "/v1/"
-WINDOW_S = 60
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_s: int  # seconds until the window ends
-
-    def headers(self) -> dict[str, str]:
-        return {
-            "RateLimit-Policy": f"{self.limit}; w={WINDOW_S}",
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": str(self.remaining),
-            "RateLimit-Reset": str(self.reset_s),
-        }
-
-
-class FixedWindows:
-    """Fixed one-minute windows, one ``[units used, window end]`` pair per key.
-
-    A count and an end rather than a list of timestamps (what Litestar's limiter keeps and
-    re-encodes per request: ~10% of the server's time at a high limit, in a py-spy profile)."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, list[int]] = {}
-        self._prune_at = 1024
-
-    def _window(self, key: str, now: int) -> list[int]:
-        window = self._windows.get(key)
-        if window is None or window[1] <= now:
-            self._prune(now)
-            window = self._windows[key] = [0, now + WINDOW_S]
-        return window
-
-    def take(self, key: str, limit: int, cost: int = 1) -> Decision:
-        """Spend ``cost`` units if they fit in the window (no await: atomic on the event loop)."""
-        now = int(time.time())
-        window = self._window(key, now)
-        allowed = window[0] + cost <= limit
-        if allowed:
-            window[0] += cost
-        return Decision(allowed, limit, max(0, limit - window[0]), window[1] - now)
-
-    def exhausted(self, key: str, limit: int) -> Decision | None:
-        """The refusal if ``key`` has no unit left, else None (nothing is spent)."""
-        now = int(time.time())
-        window = self._windows.get(key)
-        if window is None or window[1] <= now or window[0] < limit:
-            return None
-        return Decision(False, limit, 0, window[1] - now)
-
-    def _prune(self, now: int) -> None:
-        """Forget ended windows once the table has doubled: amortised O(1) per request."""
-        if len(self._windows) >= self._prune_at:
-            self._windows = {k: w for k, w in self._windows.items() if w[1] > now}
-            self._prune_at = max(1024, 2 * len(self._windows))
 
 
 def request_cost(path: str, settings: Settings) -> int:
@@ -117,8 +58,10 @@ class RateLimiter:
         self.settings = settings
         self.keyed = bool(settings.api_key_list or widget_keys(settings))
         self.proxies = parse_networks(settings.trusted_proxies)
-        self.budgets = FixedWindows()  # per key, or per address for anonymous callers
-        self.failures = FixedWindows()  # failed authentications per address
+        # one table per server: shared by its QA_WORKERS processes when serve_workers set one up
+        table: FixedWindows | SharedWindows = installed() or FixedWindows()
+        self.budgets = table  # keys ("key:…") and anonymous addresses ("ip:…")
+        self.failures = table  # failed authentications ("auth:<address>")
 
     def check(self, scope: Scope) -> Decision | None:
         """Raise 429 or return the spent budget (None: not limited); records the caller."""
@@ -130,12 +73,14 @@ class RateLimiter:
             key, limit = "ip:" + address, settings.anon_rate_limit_per_minute
         else:
             address = client_address(scope, self.proxies)
-            if refused := self.failures.exhausted(address, settings.auth_failures_per_minute):
+            if refused := self.failures.exhausted(
+                "auth:" + address, settings.auth_failures_per_minute
+            ):
                 raise too_many(refused)
             caller = authenticate(scope, settings)
             scope.setdefault("state", {})[CALLER] = caller  # the guard answers 401 from this
             if caller.kind is None:
-                self.failures.take(address, settings.auth_failures_per_minute)
+                self.failures.take("auth:" + address, settings.auth_failures_per_minute)
                 return None
             limit = (
                 settings.widget_rate_limit_per_minute

@@ -6,8 +6,9 @@ import ipaddress
 
 import pytest
 
-from qa_service.api import rate_limit
-from qa_service.api.rate_limit import FixedWindows, request_cost
+from qa_service.api import rate_windows
+from qa_service.api.rate_limit import request_cost
+from qa_service.api.rate_windows import FixedWindows, SharedWindows, create_table
 from qa_service.api.security import client_address, parse_networks
 from qa_service.settings import Settings
 
@@ -23,12 +24,19 @@ class Clock:
 @pytest.fixture()
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(rate_limit.time, "time", fake)
+    monkeypatch.setattr(rate_windows.time, "time", fake)
     return fake
 
 
-def test_window_counts_units_per_key_and_resets(clock: Clock) -> None:
-    windows = FixedWindows()
+@pytest.fixture(params=["in-process", "shared"])
+def windows(request: pytest.FixtureRequest) -> FixedWindows | SharedWindows:
+    """Both tables behave the same (the shared one is what QA_WORKERS > 1 count in)."""
+    return FixedWindows() if request.param == "in-process" else SharedWindows(create_table())
+
+
+def test_window_counts_units_per_key_and_resets(
+    clock: Clock, windows: FixedWindows | SharedWindows
+) -> None:
     seen = [windows.take("a", limit=3) for _ in range(4)]
     assert [d.allowed for d in seen] == [True, True, True, False]
     assert [d.remaining for d in seen] == [2, 1, 0, 0]
@@ -46,16 +54,16 @@ def test_window_counts_units_per_key_and_resets(clock: Clock) -> None:
     assert [windows.take("a", limit=3).allowed for _ in range(4)] == [True, True, True, False]
 
 
-def test_a_cost_that_does_not_fit_is_refused_without_spending(clock: Clock) -> None:
-    windows = FixedWindows()
+def test_a_cost_that_does_not_fit_is_refused_without_spending(
+    clock: Clock, windows: FixedWindows | SharedWindows
+) -> None:
     assert windows.take("k", limit=3, cost=2).allowed
     refused = windows.take("k", limit=3, cost=2)  # 1 unit left, 2 asked
     assert not refused.allowed and refused.remaining == 1
     assert windows.take("k", limit=3, cost=1).allowed
 
 
-def test_exhausted_only_peeks(clock: Clock) -> None:
-    windows = FixedWindows()
+def test_exhausted_only_peeks(clock: Clock, windows: FixedWindows | SharedWindows) -> None:
     assert windows.exhausted("addr", limit=2) is None
     windows.take("addr", limit=2)
     assert windows.exhausted("addr", limit=2) is None
@@ -74,6 +82,15 @@ def test_ended_windows_are_forgotten() -> None:
     assert len(windows._windows) == 1000 and windows._prune_at == 2000
     windows._prune(now=100)  # below the threshold now: nothing to do
     assert len(windows._windows) == 1000
+
+
+def test_shared_table_keeps_keys_apart_when_slots_collide(clock: Clock) -> None:
+    table = SharedWindows(create_table())
+    table._slots = 4  # every key lands in one of 4 slots: probing must keep them apart
+    assert [table.take(f"k{i}", limit=1).allowed for i in range(4)] == [True] * 4
+    assert [table.take(f"k{i}", limit=1).allowed for i in range(4)] == [False] * 4
+    clock.now += 60  # ended windows are free slots again
+    assert table.take("k9", limit=1).allowed and table.take("k0", limit=1).allowed
 
 
 def test_answers_cost_more_and_every_other_v1_path_costs_one() -> None:
