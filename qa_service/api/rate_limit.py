@@ -58,10 +58,9 @@ class RateLimiter:
         self.settings = settings
         self.keyed = bool(settings.api_key_list or widget_keys(settings))
         self.proxies = parse_networks(settings.trusted_proxies)
-        # one table per server: shared by its QA_WORKERS processes when serve_workers set one up
-        table: FixedWindows | SharedWindows = installed() or FixedWindows()
-        self.budgets = table  # keys ("key:…") and anonymous addresses ("ip:…")
-        self.failures = table  # failed authentications ("auth:<address>")
+        # Keys ("key:…"), anonymous addresses ("ip:…") and failed authentications ("auth:…"),
+        # in one table per server: shared by its QA_WORKERS processes when serve_workers made one.
+        self.windows: FixedWindows | SharedWindows = installed() or FixedWindows()
 
     def check(self, scope: Scope) -> Decision | None:
         """Raise 429 or return the spent budget (None: not limited); records the caller."""
@@ -73,14 +72,14 @@ class RateLimiter:
             key, limit = "ip:" + address, settings.anon_rate_limit_per_minute
         else:
             address = client_address(scope, self.proxies)
-            if refused := self.failures.exhausted(
+            if refused := self.windows.exhausted(
                 "auth:" + address, settings.auth_failures_per_minute
             ):
                 raise too_many(refused)
             caller = authenticate(scope, settings)
             scope.setdefault("state", {})[CALLER] = caller  # the guard answers 401 from this
             if caller.kind is None:
-                self.failures.take("auth:" + address, settings.auth_failures_per_minute)
+                self.windows.take("auth:" + address, settings.auth_failures_per_minute)
                 return None
             limit = (
                 settings.widget_rate_limit_per_minute
@@ -88,7 +87,7 @@ class RateLimiter:
                 else settings.rate_limit_per_minute
             )
             key = caller.key_id
-        decision = self.budgets.take(key, limit, request_cost(scope["path"], settings))
+        decision = self.windows.take(key, limit, request_cost(scope["path"], settings))
         if not decision.allowed:
             raise too_many(decision)
         return decision

@@ -1,9 +1,8 @@
 """Fixed one-minute rate-limit windows: in process, or shared by the ``QA_WORKERS`` processes.
 
 Each worker has its own app, so in-process counters would let a key spend its budget once per
-worker.
-``serve_workers`` creates one table in shared memory before it starts the workers and hands it to
-each (``install``); every limiter of that server then counts in it. The table is an
+worker. ``serve_workers`` creates one table in shared memory before it starts the workers and
+hands it to each (``install``); every limiter of that server then counts in it. The table is an
 open-addressing hash of ``(key hash, units used, window end)`` slots behind one process-shared
 lock: a probe of a few slots per request, no I/O, no server.
 """
