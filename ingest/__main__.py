@@ -63,6 +63,7 @@ def print_report(console: Console, report: IngestReport) -> None:
         ("files read", report.files_read),
         ("records read", report.records_read),
         ("skipped", len(report.skipped)),
+        ("warnings", len(report.warnings)),
         ("near-duplicates collapsed", len(report.duplicates)),
         ("documents", report.documents),
         ("chunks new", report.chunks_new),
@@ -77,6 +78,8 @@ def print_report(console: Console, report: IngestReport) -> None:
     console.print(table)
     for skipped in report.skipped:
         console.print(f"[yellow]skipped[/] {skipped.origin}: {skipped.reason}")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/] {warning.origin}: {warning.message}")
     for dropped, kept in report.duplicates:
         console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
 

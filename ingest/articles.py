@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ingest.clean import clean_document
 from ingest.loaders import RawRecord, Skipped
 from ingest.metadata import extract_metadata
 from qa_service.core.models import Article
 
 
-def to_article(record: RawRecord) -> Article | Skipped:
+@dataclass(frozen=True)
+class IngestWarning:
+    """Something changed or left out of a record that was still ingested (e.g. an unsafe url)."""
+
+    origin: str
+    message: str
+
+
+def to_article(record: RawRecord, warnings: list[IngestWarning] | None = None) -> Article | Skipped:
     """The cleaned article, or Skipped when nothing but boilerplate is left to cite."""
     text = clean_document(record.raw, record.fmt)
     if not text:
         return Skipped(record.origin, "no article text after cleaning")
-    meta = extract_metadata(record.raw, record.fmt, record.meta)
+    notes: list[str] = []
+    meta = extract_metadata(record.raw, record.fmt, record.meta, notes)
+    if warnings is not None:
+        warnings.extend(IngestWarning(record.origin, note) for note in notes)
     return Article(
         doc_id=record.doc_id,
         text=text,

@@ -30,7 +30,7 @@ _ALLOWED_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
 class RawRecord:
     """One article's undecoded-structure source: a file, or one JSONL line."""
 
-    origin: str  # file path, or f"{path}#L{line_no}" for a JSONL line
+    origin: str  # origin_label(file), plus f"#L{line_no}" for a JSONL line
     doc_id: str
     fmt: str  # "txt" | "md" | "html" | "jsonl"
     raw: str
@@ -107,8 +107,19 @@ def decode_text(data: bytes) -> str:
         return data.decode("latin-1")  # total: every byte maps to a character
 
 
-def _read_text(path: Path, max_bytes: int) -> str | Skipped:
-    origin = str(path)
+def origin_label(path: Path, roots: Sequence[Path]) -> str:
+    """Where a record came from, as the API shows it (``origins``): the path relative to the
+    ingest root it was found under, or the file's name; never an absolute server path."""
+    for root in roots:
+        if root.is_dir():
+            try:
+                return path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return path.name
+
+
+def _read_text(path: Path, max_bytes: int, origin: str) -> str | Skipped:
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -133,12 +144,12 @@ def _non_empty(origin: str, text: str) -> str | Skipped:
     return text if text.strip() else Skipped(origin, "empty file")
 
 
-def _jsonl_records(path: Path, text: str) -> Iterator[RawRecord | Skipped]:
+def _jsonl_records(path: Path, text: str, label: str) -> Iterator[RawRecord | Skipped]:
     """One record per JSONL line; a bad line is skipped alone."""
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        origin = f"{path}#L{line_no}"
+        origin = f"{label}#L{line_no}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -181,12 +192,13 @@ def iter_records(
     """Raw records from every supported file under ``paths``, plus a Skipped for each misfit."""
     yield from missing_or_unsupported(paths)
     for path in discover_files(paths):
-        text = _read_text(path, max_bytes)
+        label = origin_label(path, paths)
+        text = _read_text(path, max_bytes, label)
         if isinstance(text, Skipped):
             yield text
             continue
         fmt = FORMATS[path.suffix.lower()]
         if fmt == "jsonl":
-            yield from _jsonl_records(path, text)
+            yield from _jsonl_records(path, text, label)
         else:
-            yield RawRecord(str(path), path.stem, fmt, text, {})
+            yield RawRecord(label, path.stem, fmt, text, {})

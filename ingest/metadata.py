@@ -6,9 +6,11 @@ never from teasers in the footer, and never invented (no file mtime, no "today")
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -54,6 +56,9 @@ _EDITION_RE = re.compile(r"\s+(?:English|Russian|Arabic|French|German|Spanish|Tu
 _URL_LINE_RE = re.compile(r"(?i)(?:url|link|canonical|source)\s*:\s*(?P<url>https?://\S+)")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses str input that declares one
 _UPDATED_RE = re.compile(r"(?i)\b(?:updated|modified)\b")
+# A tag, or a tag opened and never closed (it would swallow the markup after it in a page).
+_TAG_RE = re.compile(r"</?[A-Za-z!?/][^<>]*(?:>|$)")
+DISPLAY_FIELDS = ("title", "source", "author")  # shown to readers: plain text only
 
 
 def _valid_iso(
@@ -228,11 +233,41 @@ def _clean_value(value: object) -> str | None:
     return value or None
 
 
-def extract_metadata(raw: str, fmt: str, given: Mapping[str, str | None]) -> dict[str, str | None]:
+def http_url(value: str | None) -> str | None:
+    """``value`` if it is an absolute http(s) URL, else None: API consumers may link to it as is
+    (a ``javascript:`` or ``data:`` URL in a citation is a script in some reader's page)."""
+    if not value or any(c.isspace() or ord(c) < 32 or c == "\x7f" for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    return value if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def plain_text(value: str | None) -> str | None:
+    """Markup removed, entities decoded: titles are text, whatever the page's ``<title>`` held.
+
+    Tags are removed until none is left (``<<b>img ...>`` hides one tag inside another)."""
+    if value is None:
+        return None
+    text = html.unescape(value)
+    while (stripped := _TAG_RE.sub(" ", text)) != text:
+        text = stripped
+    return " ".join(text.split()) or None
+
+
+def extract_metadata(
+    raw: str,
+    fmt: str,
+    given: Mapping[str, str | None],
+    warnings: list[str] | None = None,
+) -> dict[str, str | None]:
     """Keys title, source, url, author, published_at; explicit ``given`` values win.
 
     A given date is normalised to ISO 8601; one we cannot read is dropped rather than stored
-    in a form the date filters would misread.
+    in a form the date filters would misread. Only http(s) URLs are kept (a dropped one is
+    reported in ``warnings``) and display fields are plain text.
     """
     found = metadata_from_html(raw) if looks_like_html(raw, fmt) else metadata_from_text(raw)
     result: dict[str, str | None] = {}
@@ -241,4 +276,11 @@ def extract_metadata(raw: str, fmt: str, given: Mapping[str, str | None]) -> dic
         if key == "published_at" and value is not None:
             value = parse_date(value)
         result[key] = value or found[key]
+    url = result["url"]
+    result["url"] = http_url(url)
+    if url and result["url"] is None and warnings is not None:
+        scheme = urlsplit(url).scheme if ":" in url else ""
+        warnings.append(f"url dropped: scheme {scheme or '(none)'!r} is not http(s)")
+    for key in DISPLAY_FIELDS:
+        result[key] = plain_text(result[key])
     return result

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.articles import to_article
+from ingest.articles import IngestWarning, to_article
 from ingest.chunking import ArticleChunker, embedding_text, lexical_text
 from ingest.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
 from ingest.loaders import Skipped, iter_records
@@ -45,6 +45,7 @@ class IngestReport:
     files_read: int = 0
     records_read: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     documents: int = 0
     chunks_new: int = 0
@@ -84,7 +85,7 @@ def load_articles(paths: Sequence[Path], max_bytes: int, report: IngestReport) -
             continue
         files.add(item.origin.split("#L")[0])
         report.records_read += 1
-        converted = to_article(item)
+        converted = to_article(item, report.warnings)
         if isinstance(converted, Skipped):
             report.skipped.append(converted)
         else:

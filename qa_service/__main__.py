@@ -7,6 +7,7 @@ import sys
 import uvicorn
 
 from qa_service.api.app import create_app
+from qa_service.api.server import uvicorn_config
 from qa_service.api.workers import serve_workers
 from qa_service.settings import Settings
 
@@ -15,10 +16,7 @@ def main() -> int:
     settings = Settings()
     if settings.workers > 1:
         return serve_workers(settings)  # one SO_REUSEPORT socket per worker (see there)
-    app = create_app(settings)
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level="info", access_log=False
-    )  # our middleware logs each request as JSON
+    uvicorn.Server(uvicorn_config(settings, create_app(settings))).run()
     return 0
 
 

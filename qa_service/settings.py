@@ -67,9 +67,18 @@ class Settings(BaseSettings):
     # security and limits
     api_keys: SecretStr | None = None  # comma-separated
     widget_api_key: SecretStr | None = None
-    rate_limit_per_minute: int = 120
-    widget_rate_limit_per_minute: int = 20
+    # One budget per key per minute, shared by every /v1 route (qa_service/api/rate_limit.py);
+    # an answer costs answer_rate_cost units, any other /v1 request 1.
+    rate_limit_per_minute: int = Field(default=120, ge=1)
+    widget_rate_limit_per_minute: int = Field(default=20, ge=1)
+    answer_rate_cost: int = Field(default=2, ge=1)
+    anon_rate_limit_per_minute: int | None = Field(default=None, ge=1)  # None: not limited
+    auth_failures_per_minute: int = Field(default=10, ge=1)  # per client address, then 429
+    trusted_proxies: str = ""  # comma-separated IPs/CIDRs allowed to set X-Forwarded-For
     max_body_bytes: int = 64 * 1024
+    # slow and idle clients (qa_service/api/server.py): a request must arrive whole this fast
+    request_read_timeout_s: float = Field(default=20.0, gt=0, le=30)
+    max_connections: int = Field(default=2048, ge=16)  # per worker; the longest-waiting go first
     cors_origins: str = ""  # comma-separated allow-list
 
     log_level: str = "INFO"

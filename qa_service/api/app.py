@@ -15,10 +15,13 @@ from qa_service.api.controllers.documents import DocumentsController
 from qa_service.api.controllers.health import HealthController
 from qa_service.api.controllers.search import SearchController
 from qa_service.api.controllers.widget import widget_router
+from qa_service.api.docs_pages import DOCS_PATH, LocalSwaggerRenderPlugin, docs_router
 from qa_service.api.errors import exception_handlers
 from qa_service.api.observability import Metrics, metrics_endpoint, observability_middleware
 from qa_service.api.openapi_docs import ClosedStructSchemaPlugin
-from qa_service.api.security import make_api_key_guard, rate_limit_configs
+from qa_service.api.rate_limit import RateLimiter
+from qa_service.api.security import make_api_key_guard
+from qa_service.api.strict_body import json_content_type_guard
 from qa_service.container import Services, build_services
 from qa_service.core.ports import LLM, Embedder
 from qa_service.logging import configure_logging
@@ -51,10 +54,10 @@ def create_app(
     api_v1 = Router(
         path="/",
         route_handlers=[SearchController, DocumentsController, AskController],
-        guards=[make_api_key_guard(settings)],
+        guards=[make_api_key_guard(settings), json_content_type_guard],
         security=[{"bearer": []}] if settings.api_key_list else None,
     )
-    rate_limits = rate_limit_configs(settings)
+    limiter = RateLimiter(settings)  # one set of counters for every route of this app
     cors = (
         CORSConfig(
             allow_origins=settings.cors_origin_list,
@@ -70,10 +73,7 @@ def create_app(
             "services": Provide(provide_services, sync_to_thread=False),
             "metrics": Provide(provide_metrics, sync_to_thread=False),
         },
-        middleware=[
-            DefineMiddleware(observability_middleware),
-            *[config.middleware for config in rate_limits],
-        ],
+        middleware=[DefineMiddleware(limiter.middleware)],
         on_startup=[warm_up],
         plugins=[ClosedStructSchemaPlugin()],
         exception_handlers=exception_handlers(),
@@ -84,13 +84,18 @@ def create_app(
             version="1.0.0",
             description="Search and question answering over news articles, with verifiable "
             "citations.",
-            path="/schema",
+            path=DOCS_PATH,
+            openapi_router=docs_router(),
+            render_plugins=[LocalSwaggerRenderPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
         debug=False,
     )
+    # Outermost, around Litestar's own exception handling and routing: 404s, 405s and 429s are
+    # logged and counted with the status sent, and every response gets its X-Request-ID.
+    app.asgi_handler = observability_middleware(app.asgi_handler)
     app.state.services = built
     app.state.metrics = metrics
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from qa_service.api.schemas import AskResponse, CitationOut, Filters, SearchResult, UsageOut
 from qa_service.core.errors import InvalidQuery
 from qa_service.core.models import Answer, Citation, Passage, SearchFilters
@@ -20,6 +22,12 @@ def filters_from(filters: Filters | None) -> SearchFilters:
         ),
         source=filters.source,
     )
+
+
+def public_origins(origins: tuple[str, ...] | list[str]) -> list[str]:
+    """Origins as clients may see them: ingest stores them relative to its root; an absolute
+    path (written by an older ingest) is cut to its file name, never shown whole."""
+    return [PurePath(o).name if PurePath(o).is_absolute() else o for o in origins]
 
 
 def search_result(passage: Passage) -> SearchResult:

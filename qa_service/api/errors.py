@@ -69,6 +69,7 @@ def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, A
         404: "not-found",
         405: "method-not-allowed",
         413: "body-too-large",
+        415: "unsupported-media-type",
         429: "rate-limited",
     }.get(status, "http-error")
     headers = dict(exc.headers or {})

@@ -9,7 +9,7 @@ from typing import Any, cast
 import structlog
 from litestar import Response, get
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -18,6 +18,7 @@ from qa_service.core.models import Answer
 log = structlog.get_logger("qa_service.access")
 REQUEST_ID = "x-request-id"
 _REQUEST_ID_RAW = REQUEST_ID.encode()
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Metrics:
@@ -60,13 +61,24 @@ class Metrics:
         self.dropped.inc(answer.dropped_citations)
 
 
+CLIENT_GONE = 499  # nginx's "client closed request": nothing was sent, the client left first
+READ_TIMEOUT = "qa.read_timeout"  # scope key set by qa_service/api/server.py when it gave up
+
+
 def _route(scope: Scope) -> str:
-    """The route template (``/v1/documents/{doc_id:str}``), never the raw path: bounded labels."""
+    """The route template (``/v1/documents/{doc_id:str}``), never the raw path: bounded labels.
+
+    Unknown paths (404) have no template and share the one label ``unmatched``."""
     return str(scope.get("path_template") or "unmatched")
 
 
 def observability_middleware(app: ASGIApp) -> ASGIApp:
-    """Echo or mint X-Request-ID, time the request, log one JSON line (never bodies or keys)."""
+    """Echo or mint X-Request-ID, time the request, log one JSON line (never bodies or keys).
+
+    Wraps the whole application (create_app), so every response passes through it: 404/405
+    from routing, 429 from the limiter, error pages. The status logged and counted is the one
+    sent; a client that left before any response started is logged as 499 (the 500 that the
+    framework then tries to send reaches no one), a body the read deadline cut off as 408."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,18 +91,31 @@ def observability_middleware(app: ASGIApp) -> ASGIApp:
         )
         started = time.perf_counter()
         status = 500
+        response_started = False
+        client_gone = False
+
+        async def receive_wrapper() -> ReceiveMessage:
+            nonlocal client_gone
+            message = await receive()
+            if message["type"] == "http.disconnect" and not response_started:
+                client_gone = True
+            return message
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = not client_gone
                 MutableScopeHeaders.from_message(message)[REQUEST_ID] = request_id
             await send(message)
 
         method = str(cast("dict[str, Any]", scope).get("method", ""))
+        method = method if method in _METHODS else "other"  # h11 accepts any token
         try:
-            await app(scope, receive, send_wrapper)
+            await app(scope, receive_wrapper, send_wrapper)
         finally:
+            if client_gone and not response_started:  # nothing reached the client
+                status = 408 if scope.get(READ_TIMEOUT) else CLIENT_GONE
             elapsed = time.perf_counter() - started
             metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
             if metrics is not None:

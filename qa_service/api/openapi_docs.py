@@ -28,8 +28,10 @@ _PROBLEMS = {
     401: "Missing or wrong API key (only when `QA_API_KEYS` is set)",
     404: "No such document",
     413: "Request body larger than `QA_MAX_BODY_BYTES`",
+    415: "The body was not sent as JSON (`Content-Type: application/json`)",
     422: "Well-formed but unanswerable, e.g. `published_after` later than `published_before`",
-    429: "Rate limit exceeded; see `Retry-After`",
+    429: "Rate limit exceeded, or too many failed authentications from this address; see "
+    "`Retry-After`",
     502: "The language model sent no usable answer",
     503: "The language model or the store is unavailable",
 }

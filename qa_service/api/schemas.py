@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -70,7 +70,8 @@ class DocumentOut(msgspec.Struct):
 
 
 class HistoryTurn(msgspec.Struct, forbid_unknown_fields=True):
-    role: Annotated[str, Meta(pattern=r"^(user|assistant)$")]
+    # An enum, not a regex: r"^(user|assistant)$" also matched "user\n" ($ before a final newline).
+    role: Literal["user", "assistant"]
     content: Annotated[str, Meta(max_length=4000)]
 
 

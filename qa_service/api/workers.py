@@ -6,10 +6,14 @@ import multiprocessing
 import signal
 import socket
 from multiprocessing.connection import wait
+from multiprocessing.sharedctypes import SynchronizedArray
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
+from qa_service.api.rate_windows import create_table, install
+from qa_service.api.server import uvicorn_config
 from qa_service.settings import Settings
 
 APP_FACTORY = "qa_service.api.app:create_app"
@@ -31,8 +35,9 @@ def serve_workers(settings: Settings) -> int:
 
     build_store(settings, build_embedder(settings).model_id)
     context = multiprocessing.get_context("spawn")
+    limits = create_table(context)  # one rate-limit table for all workers (rate_windows.py)
     workers = [
-        context.Process(target=_serve_one, args=(settings.host, settings.port))
+        context.Process(target=_serve_one, args=(settings.host, settings.port, limits))
         for _ in range(settings.workers)
     ]
     for worker in workers:
@@ -58,10 +63,11 @@ def serve_workers(settings: Settings) -> int:
     return 0 if requested and clean else 1
 
 
-def _serve_one(host: str, port: int) -> None:
+def _serve_one(host: str, port: int, limits: SynchronizedArray[Any]) -> None:
+    install(limits)  # before uvicorn builds the app: its limiter counts in the shared table
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="info", access_log=False)
+    config = uvicorn_config(Settings(), APP_FACTORY, factory=True)  # same QA_* environment
     uvicorn.Server(config).run(sockets=[sock])

@@ -121,7 +121,7 @@ def test_compose_file_matches_the_compose_spec_schema() -> None:
 
 def test_compose_wires_chroma_ingest_and_api() -> None:
     compose = load_compose()
-    services = compose["services"]
+    services = {k: v for k, v in compose["services"].items() if not v.get("profiles")}
     assert set(services) == {"chroma", "ingest", "api"}
     assert len({s["image"] for s in services.values()}) == 1, "one image for all three"
     chroma, ingest, api = services["chroma"], services["ingest"], services["api"]
@@ -156,6 +156,20 @@ def test_compose_wires_chroma_ingest_and_api() -> None:
     assert volumes["api"][mount] == volumes["ingest"][mount] in compose["volumes"]
     port = runtime_stage().env()["QA_PORT"]
     assert any(p.endswith(f":{port}") for p in api["ports"])
+
+
+def test_optional_proxy_fronts_the_api_with_client_timeouts() -> None:
+    """Issue 17: the recommended front (nginx) times out slow clients before Python sees them."""
+    proxy = load_compose()["services"]["proxy"]
+    assert proxy["profiles"] == ["proxy"]  # not started by a plain `docker compose up`
+    assert proxy["depends_on"] == {"api": {"condition": "service_healthy"}}
+    [mount] = proxy["volumes"]
+    config = (COMPOSE_FILE.parent / mount.split(":")[0]).read_text(encoding="utf-8")
+    seconds = dict(re.findall(r"^\s*(client_\w+_timeout)\s+(\d+)s;", config, re.MULTILINE))
+    assert seconds and all(0 < int(v) <= 30 for v in seconds.values()), seconds
+    assert {"client_header_timeout", "client_body_timeout"} <= set(seconds)
+    assert "proxy_pass http://api;" in config and "$proxy_add_x_forwarded_for" in config
+    assert "client_max_body_size 64k;" in config
 
 
 def test_compose_qa_variables_are_real_documented_settings() -> None:

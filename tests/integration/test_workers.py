@@ -98,3 +98,48 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_text()
     except OSError:
         return ""
+
+
+def test_workers_share_one_rate_limit_budget(tmp_path: Path) -> None:
+    """Issue 17: limits that mean what they say with QA_WORKERS=2, where each worker has its own
+    app: a key's budget and an address's failed authentications are counted once, not per
+    worker (each request on a new connection, so the kernel spreads them over both)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "QA_HOST": "127.0.0.1",
+        "QA_PORT": str(port),
+        "QA_WORKERS": "2",
+        "QA_EMBEDDER": "hashing",
+        "QA_CHROMA_PATH": str(tmp_path / "chroma"),
+        "QA_API_KEYS": "k-workers-0123456789",
+        "QA_RATE_LIMIT_PER_MINUTE": "6",
+        "PYTHONPATH": str(REPO),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa_service"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        deadline = time.monotonic() + 120
+        while len(children.read_text().split()) < 2 or not all(_ready(port) for _ in range(6)):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}/v1/documents"
+        keyed = [
+            httpx.get(url, headers={"Authorization": "Bearer k-workers-0123456789"}).status_code
+            for _ in range(16)
+        ]
+        assert keyed == [200] * 6 + [429] * 10
+        wrong = [
+            httpx.get(url, headers={"Authorization": f"Bearer wrong-{i}"}).status_code
+            for i in range(16)
+        ]
+        assert wrong == [401] * 10 + [429] * 6
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

@@ -33,7 +33,7 @@ def test_seed_files_load_with_stem_ids_and_text_format() -> None:
         "004_e3e65fdab3122716",
     ]
     assert all(r.fmt == "txt" and r.meta == {} for r in records)
-    assert records[3].origin == str(SEEDS / "003_91a5866ccc87542e.txt")
+    assert records[3].origin == "003_91a5866ccc87542e.txt"  # relative to the ingest root
     assert "Türkiye" in records[3].raw  # UTF-8 decoded
 
 
@@ -130,7 +130,7 @@ def test_unreadable_file_is_skipped_not_raised(
     monkeypatch.setattr(Path, "open", deny)
     records, skipped = _records([tmp_path])
     assert [r.doc_id for r in records] == ["fine"]
-    assert skipped == [Skipped(str(target), "unreadable file: Permission denied")]
+    assert skipped == [Skipped(target.name, "unreadable file: Permission denied")]
 
 
 def test_jsonl_good_lines_load_and_bad_lines_are_skipped_alone(tmp_path: Path) -> None:
@@ -155,8 +155,8 @@ def test_jsonl_good_lines_load_and_bad_lines_are_skipped_alone(tmp_path: Path) -
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     records, skipped = _records([path])
     assert [(r.doc_id, r.origin, r.fmt) for r in records] == [
-        ("wire-1", f"{path}#L1", "jsonl"),
-        ("feed-5", f"{path}#L5", "jsonl"),
+        ("wire-1", "feed.jsonl#L1", "jsonl"),  # a file given by name: its name only
+        ("feed-5", "feed.jsonl#L5", "jsonl"),
     ]
     assert records[0].raw == "Talks resumed today."
     assert records[0].meta == {
@@ -169,9 +169,9 @@ def test_jsonl_good_lines_load_and_bad_lines_are_skipped_alone(tmp_path: Path) -
     assert records[1].meta["author"] == "Ann Lee"
     assert records[1].meta["published_at"] == "2025-12-02"
     reasons = {s.origin: s.reason for s in skipped}
-    assert reasons[f"{path}#L2"].startswith("invalid JSON")
-    assert reasons[f"{path}#L3"] == "no text/body field"
-    assert reasons[f"{path}#L6"] == "JSON line is not an object"
+    assert reasons["feed.jsonl#L2"].startswith("invalid JSON")
+    assert reasons["feed.jsonl#L3"] == "no text/body field"
+    assert reasons["feed.jsonl#L6"] == "JSON line is not an object"
     assert len(skipped) == 3
 
 
@@ -180,3 +180,16 @@ def test_markdown_and_html_formats_are_recognised(tmp_path: Path) -> None:
     (tmp_path / "b.htm").write_text("<html><body><p>Hi.</p></body></html>", encoding="utf-8")
     records, _ = _records([tmp_path])
     assert [(r.doc_id, r.fmt) for r in records] == [("a", "md"), ("b", "html")]
+
+
+def test_origins_are_relative_to_the_ingest_root_never_absolute(tmp_path: Path) -> None:
+    """Issue 17: /v1/documents showed absolute server paths (a temp directory) to any key."""
+    root = tmp_path / "corpus"
+    (root / "world" / "europe").mkdir(parents=True)
+    (root / "world" / "europe" / "a.txt").write_text("Talks resumed today in Geneva.")
+    single = tmp_path / "elsewhere" / "b.md"
+    single.parent.mkdir()
+    single.write_text("Markets rose on Monday.")
+    records, _ = _records([root, single])
+    assert sorted(r.origin for r in records) == ["b.md", "world/europe/a.txt"]
+    assert not any(str(tmp_path) in r.origin for r in records)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from ingest.articles import to_article
 from ingest.loaders import RawRecord, iter_records
-from ingest.metadata import extract_metadata, parse_date
+from ingest.metadata import extract_metadata, http_url, parse_date, plain_text
 from qa_service.core.models import Article
 from tests.unit.test_clean import HTML_PAGE, MARKDOWN
 
@@ -75,7 +76,7 @@ def test_seed_articles_carry_metadata_and_origin() -> None:
     first = articles[0]
     assert isinstance(first, Article)
     assert first.doc_id == "000_2024f5da2fff1265"
-    assert first.origins == (str(SEEDS / "000_2024f5da2fff1265.txt"),)
+    assert first.origins == ("000_2024f5da2fff1265.txt",)
     assert first.published_at is not None and first.published_at.startswith("2025-12-13")
 
 
@@ -156,3 +157,56 @@ def test_parse_date(text: str, iso: str | None) -> None:
 def test_xhtml_with_xml_declaration_still_yields_markup_date() -> None:
     page = '<?xml version="1.0" encoding="utf-8"?>\n' + HTML_PAGE.replace("<!DOCTYPE html>\n", "")
     assert extract_metadata(page, "html", {})["published_at"] == "2025-12-11T08:30:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "java\nscript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "https://",
+        "https://ex ample.com/",
+        "http://example.com/\x00",
+        "not a url",
+    ],
+)
+def test_only_absolute_http_urls_are_kept(url: str) -> None:
+    warnings: list[str] = []
+    meta = extract_metadata("Body text here.", "jsonl", {"url": url}, warnings)
+    assert meta["url"] is None
+    assert http_url(url) is None
+
+
+def test_http_urls_pass_and_a_dropped_url_is_reported() -> None:
+    for url in ("https://news.example/a?b=1#c", "HTTP://News.Example/x"):
+        assert http_url(url) == url
+    warnings: list[str] = []
+    extract_metadata("Body.", "jsonl", {"url": "javascript:alert(1)"}, warnings)
+    assert warnings == ["url dropped: scheme 'javascript' is not http(s)"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        ("Peace <img src=x onerror=alert(1)> talks", "Peace talks"),
+        ("<script>alert(1)</script>Summit", "alert(1) Summit"),
+        ("&lt;b&gt;Bold&lt;/b&gt; claim", "Bold claim"),
+        # the inner tag goes; what is left is no tag ("<" then a space is text in HTML)
+        ("<<b>img src=x onerror=alert(1)>>x", "< img src=x onerror=alert(1)>>x"),
+        ("Tail <img src=x onerror=alert(1)", "Tail"),
+        ("Profits < forecast, costs > plan", "Profits < forecast, costs > plan"),
+        ("AT&amp;T &amp; Verizon", "AT&T & Verizon"),
+        ("<b></b>", None),
+    ],
+)
+def test_titles_are_plain_text(raw: str, plain: str | None) -> None:
+    assert plain_text(raw) == plain
+    assert not re.search(r"<[A-Za-z/!?]", plain or "")  # nothing a browser would parse as a tag
+    meta = extract_metadata("Body text.", "jsonl", {"title": raw, "author": raw, "source": raw})
+    assert meta["title"] == meta["author"] == meta["source"] == plain

@@ -84,7 +84,7 @@ class AskController(Controller):
     @post(
         summary="Answer a question with verified citations",
         status_code=200,
-        responses=problems(400, 401, 413, 422, 429, 502, 503),
+        responses=problems(400, 401, 413, 415, 422, 429, 502, 503),
         operation_class=JsonOrEventStreamOperation,
         before_request=strict_body(AskRequest),
     )
@@ -115,7 +115,7 @@ class AskController(Controller):
         "/stream",
         summary="Answer as Server-Sent Events",
         status_code=200,
-        responses=problems(400, 401, 413, 422, 429),
+        responses=problems(400, 401, 413, 415, 422, 429),
         operation_class=EventStreamOperation,
         before_request=strict_body(AskRequest),
     )

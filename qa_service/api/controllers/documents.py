@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get
 
+from qa_service.api.convert import public_origins
 from qa_service.api.openapi_docs import problems
 from qa_service.api.schemas import DocumentList, DocumentOut, DocumentSummaryOut
 from qa_service.container import Services
@@ -26,7 +27,7 @@ class DocumentsController(Controller):
                     author=d.author,
                     published_at=d.published_at,
                     n_chunks=d.n_chunks,
-                    origins=list(d.origins),
+                    origins=public_origins(d.origins),
                 )
                 for d in services.store.list_documents()
             ]
@@ -49,6 +50,6 @@ class DocumentsController(Controller):
             url=article.url,
             author=article.author,
             published_at=article.published_at,
-            origins=list(article.origins),
+            origins=public_origins(article.origins),
             text=article.text,
         )

@@ -31,7 +31,7 @@ class SearchController(Controller):
     @post(
         summary="Retrieve passages",
         status_code=200,
-        responses=problems(400, 401, 413, 422, 429),
+        responses=problems(400, 401, 413, 415, 422, 429),
         before_request=strict_body(SearchRequest),
     )
     async def search(self, data: SearchRequest, services: Services) -> SearchResponse:
