@@ -36,8 +36,7 @@ def connection_owners(pids: list[int], port: int) -> list[int]:
     return owners
 
 
-def test_two_workers_share_the_connections_and_stop_on_sigterm(tmp_path: Path) -> None:
-    port = free_port()
+def start_two_workers(tmp_path: Path, port: int, **qa: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "QA_HOST": "127.0.0.1",
@@ -46,23 +45,35 @@ def test_two_workers_share_the_connections_and_stop_on_sigterm(tmp_path: Path) -
         "QA_EMBEDDER": "hashing",
         "QA_CHROMA_PATH": str(tmp_path / "chroma"),
         "PYTHONPATH": str(REPO),
+        **qa,
     }
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "qa_service"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def wait_for_workers(proc: subprocess.Popen[bytes], port: int) -> list[int]:
+    """The two worker pids, once both run and /healthz answers."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while len(workers) < 2 or not all(_ready(port) for _ in range(6)):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.5)
+        workers = [int(p) for p in children.read_text().split()]
+        workers = [p for p in workers if "spawn_main" in _cmdline(p)]
+    return workers
+
+
+def test_two_workers_share_the_connections_and_stop_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    proc = start_two_workers(tmp_path, port)
     try:
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-        deadline = time.monotonic() + 120
-        workers: list[int] = []
-        while len(workers) < 2 or not all(_ready(port) for _ in range(6)):
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.5)
-            workers = [int(p) for p in children.read_text().split()]
-            workers = [p for p in workers if "spawn_main" in _cmdline(p)]
+        workers = wait_for_workers(proc, port)
         # A burst of keep-alive connections, opened at once as a load generator's pool would.
         request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
@@ -105,33 +116,13 @@ def test_workers_share_one_rate_limit_budget(tmp_path: Path) -> None:
     app: a key's budget and an address's failed authentications are counted once, not per
     worker (each request on a new connection, so the kernel spreads them over both)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "QA_HOST": "127.0.0.1",
-        "QA_PORT": str(port),
-        "QA_WORKERS": "2",
-        "QA_EMBEDDER": "hashing",
-        "QA_CHROMA_PATH": str(tmp_path / "chroma"),
-        "QA_API_KEYS": "k-workers-0123456789",
-        "QA_RATE_LIMIT_PER_MINUTE": "6",
-        "PYTHONPATH": str(REPO),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qa_service"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    key = "k-workers-0123456789"
+    proc = start_two_workers(tmp_path, port, QA_API_KEYS=key, QA_RATE_LIMIT_PER_MINUTE="6")
     try:
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-        deadline = time.monotonic() + 120
-        while len(children.read_text().split()) < 2 or not all(_ready(port) for _ in range(6)):
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.5)
+        wait_for_workers(proc, port)
         url = f"http://127.0.0.1:{port}/v1/documents"
         keyed = [
-            httpx.get(url, headers={"Authorization": "Bearer k-workers-0123456789"}).status_code
+            httpx.get(url, headers={"Authorization": f"Bearer {key}"}).status_code
             for _ in range(16)
         ]
         assert keyed == [200] * 6 + [429] * 10
