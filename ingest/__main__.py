@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from ingest.pipeline import IngestReport, build_pipeline
+from ingest.job import build_pipeline
 from qa_service.container import build_embedder, build_store
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 
 EXIT_OK = 0

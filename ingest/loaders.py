@@ -1,4 +1,5 @@
-"""Find article files and read them into raw records, never raising on bad input.
+"""Find article files and read them into raw records (``RawRecord``/``Skipped`` live in
+``qa_service.ingestion.records``, shared with the HTTP push route), never raising on bad input.
 
 Every file or JSONL line that cannot be used becomes a ``Skipped`` with a reason, so one broken
 file in a corpus costs that file, not the ingest run.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from qa_service.ingestion.records import RawRecord, Skipped
 
 FORMATS = {
     ".txt": "txt",
@@ -24,25 +26,6 @@ _META_ALIASES = {"published": "published_at", "date": "published_at", "site": "s
 _SNIFF_BYTES = 8192
 _CONTROL_RATIO = 0.1  # more control characters than this and it is not text
 _ALLOWED_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One article's undecoded-structure source: a file, or one JSONL line."""
-
-    origin: str  # file path, or f"{path}#L{line_no}" for a JSONL line
-    doc_id: str
-    fmt: str  # "txt" | "md" | "html" | "jsonl"
-    raw: str
-    meta: dict[str, str | None] = field(default_factory=dict)  # explicit fields (JSONL)
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input we did not use, and why (reported to the operator, not raised)."""
-
-    origin: str
-    reason: str
 
 
 def discover_files(paths: Sequence[Path]) -> list[Path]:

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from qa_service.adapters.bm25_index import BM25Index
 from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.corpus_writer import ChromaBM25Writer
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.answering import AnswerService
 from qa_service.core.context import PromptTemplates
 from qa_service.core.extractive import ExtractiveAnswerer
 from qa_service.core.ports import LLM, Embedder, Reranker
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
+from qa_service.ingestion.chunking import ArticleChunker
+from qa_service.ingestion.pipeline import IngestPipeline
 from qa_service.prompts import load_prompt
 from qa_service.settings import Settings
 
@@ -76,6 +79,15 @@ class Services:
 def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
     """One lexical index per chunk collection, beside (or shared like) the Chroma data."""
     return BM25Index(settings.lexical_dir / store.chunk_collection_name)
+
+
+def build_ingestion(settings: Settings, store: ChromaStore, embedder: Embedder) -> IngestPipeline:
+    """The ingestion service as configured by ``QA_*`` settings: the CLI and the push route."""
+    chunker = ArticleChunker(
+        TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
+    )
+    writer = ChromaBM25Writer(store, build_lexical(settings, store))
+    return IngestPipeline(writer, embedder, chunker, settings.dedup_threshold)
 
 
 def build_llm(settings: Settings) -> LLM | None:

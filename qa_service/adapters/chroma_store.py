@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,7 +14,14 @@ from qa_service.adapters import chroma_filters as cf
 from qa_service.adapters.chroma_paging import get_all
 from qa_service.adapters.chunk_cache import ChunkCache
 from qa_service.core.errors import StoreUnavailable
-from qa_service.core.models import Article, Chunk, DocumentSummary, Passage, SearchFilters
+from qa_service.core.models import (
+    Article,
+    Chunk,
+    DocumentSummary,
+    Passage,
+    SearchFilters,
+    date_ordinal,
+)
 from qa_service.offline import ensure_offline
 
 MAX_BATCH = 4000  # Chroma refuses batches above ~5,461 records
@@ -39,11 +45,6 @@ def read_with_retry(call: Callable[[], T]) -> T:
                 raise StoreUnavailable("vector store failed to answer") from exc
             time.sleep(delay)
     raise AssertionError("unreachable")
-
-
-def date_ordinal(iso: str) -> int:
-    """Day number of an ISO 8601 date/datetime; Chroma range filters need numbers."""
-    return date.fromisoformat(iso[:10]).toordinal()
 
 
 def make_client(path: Path | None, url: str | None) -> Any:
@@ -240,6 +241,21 @@ class ChromaStore:
         if not got["ids"]:
             return None
         return _article_from(doc_id, got["documents"][0], dict(got["metadatas"][0]))
+
+    def get_articles(self, doc_ids: Sequence[str]) -> list[Article]:
+        """The stored articles among ``doc_ids`` (missing ids left out), in one read per batch."""
+        found: list[Article] = []
+        ids = list(doc_ids)
+        for lo in range(0, len(ids), MAX_BATCH):
+            part = ids[lo : lo + MAX_BATCH]
+            got = read_with_retry(
+                partial(self._articles.get, ids=part, include=["documents", "metadatas"])
+            )
+            found.extend(
+                _article_from(i, d, dict(m))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            )
+        return found
 
     def article_origins(self) -> dict[str, tuple[str, ...]]:
         got = get_all(self._articles, ["metadatas"])

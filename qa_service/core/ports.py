@@ -9,6 +9,7 @@ from qa_service.core.models import (
     Article,
     Chunk,
     DocumentSummary,
+    LexicalRecord,
     Passage,
     SearchFilters,
     Usage,
@@ -56,6 +57,45 @@ class VectorStore(Protocol):
     def list_documents(self) -> list[DocumentSummary]: ...
 
     def ping(self) -> None: ...
+
+
+class CorpusWriter(Protocol):
+    """The write side of the corpus, all that ingestion touches: chunks with their vectors,
+    article records (text, metadata, content hash) and the lexical index kept in step with the
+    chunks. A second store backend is one adapter implementing this (``adapters/corpus_writer``).
+    """
+
+    def chunk_ids_by_document(self) -> dict[str, set[str]]: ...
+
+    def article_hashes(self) -> dict[str, str]: ...
+
+    def get_articles(self, doc_ids: Sequence[str]) -> list[Article]: ...
+
+    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[Vector]) -> None: ...
+
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None: ...
+
+    def all_chunks(self) -> list[Chunk]: ...
+
+    def upsert_articles(self, items: Sequence[tuple[Article, str]]) -> None:
+        """Article records with their content hashes (written last: the hash marks it done)."""
+        ...
+
+    def delete_articles(self, doc_ids: Iterable[str]) -> None: ...
+
+    def lexical_chunk_ids(self) -> list[str] | None:
+        """The chunk ids the live lexical index holds; None when there is none yet."""
+        ...
+
+    def lexical_holds_exactly(self, chunk_ids: set[str]) -> bool:
+        """Whether the live lexical index holds exactly these chunks (cheap: a digest)."""
+        ...
+
+    def publish_lexical(self, records: Sequence[LexicalRecord]) -> None:
+        """Make ``records`` the complete live lexical index (atomically for readers)."""
+        ...
+
+    def reset(self) -> None: ...
 
 
 class LexicalIndex(Protocol):

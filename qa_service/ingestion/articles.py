@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ingest.clean import clean_document
-from ingest.loaders import RawRecord, Skipped
-from ingest.metadata import extract_metadata
 from qa_service.core.models import Article
+from qa_service.ingestion.clean import clean_document
+from qa_service.ingestion.metadata import extract_metadata
+from qa_service.ingestion.records import RawRecord, Skipped
 
 
 def to_article(record: RawRecord) -> Article | Skipped:

@@ -13,7 +13,7 @@ from datetime import datetime
 import lxml.html
 import trafilatura
 
-from ingest.clean import (
+from qa_service.ingestion.clean import (
     BYLINE_RE,
     DATE_RES,
     TIME_RE,

@@ -1,4 +1,6 @@
-"""load -> clean -> dedup -> chunk -> embed -> upsert, idempotently.
+"""records -> clean -> dedup -> chunk -> embed -> upsert, idempotently, through ``CorpusWriter``.
+
+The records come from the CLI's file loaders (``ingest/``) or from the HTTP push route.
 
 Write order (what makes a killed run safe to re-run):
 1. new chunks are upserted (ids are content hashes, so a repeat is a no-op),
@@ -20,21 +22,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ingest.articles import to_article
-from ingest.chunking import ArticleChunker, embedding_text, lexical_text
-from ingest.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
-from ingest.loaders import Skipped, iter_records
-from qa_service.adapters.bm25_index import BM25Index, LexicalRecord, ids_fingerprint
-from qa_service.adapters.chroma_store import ChromaStore, date_ordinal
-from qa_service.adapters.tokens import TiktokenCounter
-from qa_service.container import build_lexical
-from qa_service.core.models import Article, Chunk
-from qa_service.core.ports import Embedder
-from qa_service.settings import Settings
+from qa_service.core.models import Article, Chunk, LexicalRecord, date_ordinal
+from qa_service.core.ports import CorpusWriter, Embedder
+from qa_service.ingestion.articles import to_article
+from qa_service.ingestion.chunking import ArticleChunker, embedding_text, lexical_text
+from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
+from qa_service.ingestion.records import RawRecord, Skipped
 
 ProgressFn = Callable[[str, int, int], None]
 EMBED_BLOCK = 256  # texts per embed call: big enough for the model's length-sorted batching
@@ -75,10 +71,10 @@ def article_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def load_articles(paths: Sequence[Path], max_bytes: int, report: IngestReport) -> list[Article]:
+def load_articles(records: Iterable[RawRecord | Skipped], report: IngestReport) -> list[Article]:
     articles: list[Article] = []
     files: set[str] = set()
-    for item in iter_records(paths, max_bytes=max_bytes):
+    for item in records:
         if isinstance(item, Skipped):
             report.skipped.append(item)
             continue
@@ -94,28 +90,26 @@ def load_articles(paths: Sequence[Path], max_bytes: int, report: IngestReport) -
 
 
 class IngestPipeline:
-    """Brings the store in line with the articles found under ``paths``."""
+    """Brings the store in line with the articles in ``records``."""
 
     def __init__(
         self,
-        store: ChromaStore,
+        store: CorpusWriter,
         embedder: Embedder,
         chunker: ArticleChunker,
-        lexical: BM25Index,
         dedup_threshold: float = DEFAULT_THRESHOLD,
-        max_bytes: int = 5_000_000,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._chunker = chunker
-        self._lexical = lexical
         self._dedup_threshold = dedup_threshold
-        self._max_bytes = max_bytes
 
-    def run(self, paths: Sequence[Path], progress: ProgressFn | None = None) -> IngestReport:
+    def run(
+        self, records: Iterable[RawRecord | Skipped], progress: ProgressFn | None = None
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        loaded = load_articles(paths, self._max_bytes, report)
+        loaded = load_articles(records, report)
         articles, report.duplicates = collapse_near_duplicates(
             loaded, threshold=self._dedup_threshold
         )
@@ -152,9 +146,9 @@ class IngestPipeline:
 
     def sync_lexical(self, expected_ids: set[str]) -> bool:
         """Rebuild the BM25 snapshot if it does not hold exactly the store's chunks."""
-        if self._lexical.fingerprint() == ids_fingerprint(expected_ids):
+        if self._store.lexical_holds_exactly(expected_ids):
             return False
-        self._lexical.rebuild([lexical_record(c) for c in self._store.all_chunks()])
+        self._store.publish_lexical([lexical_record(c) for c in self._store.all_chunks()])
         return True
 
     def _embed_and_upsert(self, chunks: list[Chunk], progress: ProgressFn | None) -> None:
@@ -175,19 +169,4 @@ def lexical_record(chunk: Chunk) -> LexicalRecord:
         text=lexical_text(chunk),
         published_day=date_ordinal(chunk.published_at) if chunk.published_at else 0,
         source=chunk.source or "",
-    )
-
-
-def build_pipeline(settings: Settings, store: ChromaStore, embedder: Embedder) -> IngestPipeline:
-    """The pipeline as configured by ``QA_*`` settings (CLI flags override via model_copy)."""
-    chunker = ArticleChunker(
-        TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
-    )
-    return IngestPipeline(
-        store,
-        embedder,
-        chunker,
-        build_lexical(settings, store),
-        settings.dedup_threshold,
-        settings.ingest_max_bytes,
     )

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from ingest.loaders import RawRecord, Skipped, discover_files, iter_records
+from ingest.loaders import discover_files, iter_records
+from qa_service.ingestion.records import RawRecord, Skipped
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "articles"
 
