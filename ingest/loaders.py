@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from qa_service.ingestion.identity import stable_doc_id
 from qa_service.ingestion.records import RawRecord, Skipped
 
 FORMATS = {
@@ -134,8 +135,9 @@ def _jsonl_records(path: Path, text: str) -> Iterator[RawRecord | Skipped]:
         if body is None or not body.strip():
             yield Skipped(origin, "no text/body field")
             continue
-        doc_id = _record_id(obj) or f"{path.stem}-{line_no}"
-        yield RawRecord(origin, doc_id, "jsonl", body, _jsonl_meta(obj))
+        meta = _jsonl_meta(obj)
+        doc_id = _record_id(obj) or stable_doc_id(meta, body)
+        yield RawRecord(origin, doc_id, "jsonl", body, meta)
 
 
 def _record_id(obj: dict[str, object]) -> str | None:
