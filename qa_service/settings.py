@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     chunk_tokens: int = 200
     chunk_overlap: int = 30
     dedup_threshold: float = 0.6  # measured: seed duplicates 1.0, distinct seeds 0.0 (test_dedup)
-    ingest_max_bytes: int = 5_000_000
+    ingest_max_bytes: int = 5_000_000  # per record: a .txt/.md/.html file or one JSONL line
 
     # retrieval
     top_k: int = Field(default=5, ge=1, le=50)
