@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from qa_service.adapters.bm25_index import BM25Index
 from qa_service.adapters.chroma_store import ChromaStore, make_client
 from qa_service.adapters.corpus_writer import ChromaBM25Writer
+from qa_service.adapters.signature_file import SignatureFile
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.answering import AnswerService
 from qa_service.core.context import PromptTemplates
@@ -87,7 +88,8 @@ def build_ingestion(settings: Settings, store: ChromaStore, embedder: Embedder) 
         TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
     )
     writer = ChromaBM25Writer(store, build_lexical(settings, store))
-    return IngestPipeline(writer, embedder, chunker, settings.dedup_threshold)
+    signatures = SignatureFile(settings.lexical_dir / f"{settings.collection_prefix}-minhash.npz")
+    return IngestPipeline(writer, embedder, chunker, signatures, settings.dedup_threshold)
 
 
 def build_llm(settings: Settings) -> LLM | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from qa_service.core.models import (
@@ -96,6 +96,16 @@ class CorpusWriter(Protocol):
         ...
 
     def reset(self) -> None: ...
+
+
+class SignatureStore(Protocol):
+    """MinHash signatures of the stored articles, kept beside the store so that a new article is
+    compared with the archive, not only with its batch: doc id -> (the article's content hash
+    when signed, packed uint32 hash values)."""
+
+    def load(self) -> dict[str, tuple[str, bytes]]: ...
+
+    def save(self, signatures: Mapping[str, tuple[str, bytes]]) -> None: ...
 
 
 class LexicalIndex(Protocol):

@@ -7,7 +7,9 @@ Write order (what makes a killed run safe to re-run):
 2. stale chunks of a changed article are deleted,
 3. the lexical (BM25) snapshot is rebuilt from the store whenever its chunk-id fingerprint differs
    from the store's (published atomically, see ``bm25_index``),
-4. the article record (text + metadata + content hash) is upserted last.
+4. the article record (text + metadata + content hash) is upserted last,
+5. the MinHash signatures of the written articles are saved beside the store (cross-run dedup;
+   a run killed before this is repaired by the next run's ``ArchiveDedup.load``).
 A crash between steps leaves at worst extra chunks or an old article hash; the next run sees the
 difference between the computed and stored chunk ids and repairs it. Nothing is ever lost because
 an article's text is only replaced once its new chunks exist. Until that next run (and, the same,
@@ -26,7 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from qa_service.core.models import Article, Chunk, LexicalRecord, date_ordinal
-from qa_service.core.ports import CorpusWriter, Embedder
+from qa_service.core.ports import CorpusWriter, Embedder, SignatureStore
+from qa_service.ingestion.archive_dedup import ArchiveDedup
 from qa_service.ingestion.articles import to_article
 from qa_service.ingestion.chunking import ArticleChunker, embedding_text, lexical_text
 from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
@@ -41,7 +44,9 @@ class IngestReport:
     files_read: int = 0
     records_read: int = 0
     skipped: list[Skipped] = field(default_factory=list)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (dropped, kept): in the run
+    archive_duplicates: list[tuple[str, str]] = field(default_factory=list)  # kept was stored
+    status: dict[str, str] = field(default_factory=dict)  # doc id -> created|updated|unchanged
     documents: int = 0
     chunks_new: int = 0
     chunks_unchanged: int = 0
@@ -97,12 +102,14 @@ class IngestPipeline:
         store: CorpusWriter,
         embedder: Embedder,
         chunker: ArticleChunker,
+        signatures: SignatureStore,
         dedup_threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._chunker = chunker
         self._dedup_threshold = dedup_threshold
+        self._archive = ArchiveDedup(signatures, store, dedup_threshold)
 
     def run(
         self, records: Iterable[RawRecord | Skipped], progress: ProgressFn | None = None
@@ -110,12 +117,14 @@ class IngestPipeline:
         started = time.perf_counter()
         report = IngestReport()
         loaded = load_articles(records, report)
+        stored_hashes = self._store.article_hashes()
         articles, report.duplicates = collapse_near_duplicates(
-            loaded, threshold=self._dedup_threshold
+            loaded, threshold=self._dedup_threshold, stored=stored_hashes.keys()
         )
+        signatures, repaired = self._archive.load(stored_hashes)
+        articles, report.archive_duplicates = self._archive.fold(articles, signatures)
         report.documents = len(articles)
         stored_ids = self._store.chunk_ids_by_document()
-        stored_hashes = self._store.article_hashes()
 
         pending: list[Chunk] = []
         stale: list[str] = []
@@ -141,6 +150,15 @@ class IngestPipeline:
         self._store.upsert_articles(changed)  # batched: one round trip per ~4 MB, not per article
         report.articles_written = len(changed)
         self._store.delete_articles(collapsed & set(stored_hashes))
+        self._archive.save(signatures, changed, collapsed, repaired)
+        report.status = {
+            a.doc_id: "unchanged"
+            if stored_hashes.get(a.doc_id) == digest
+            else "updated"
+            if a.doc_id in stored_hashes
+            else "created"
+            for a, digest in hashed
+        }
         report.seconds = time.perf_counter() - started
         return report
 
