@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, partial
 
 from qa_service.adapters.bm25_index import BM25Index
 from qa_service.adapters.chroma_store import ChromaStore, make_client
@@ -16,6 +18,7 @@ from qa_service.core.ports import LLM, Embedder, Reranker
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
 from qa_service.ingestion.chunking import ArticleChunker
 from qa_service.ingestion.pipeline import IngestPipeline
+from qa_service.ingestion.writer_lock import writer_lock
 from qa_service.prompts import load_prompt
 from qa_service.settings import Settings
 
@@ -75,6 +78,9 @@ class Services:
     retriever: HybridRetriever
     answers: AnswerService
     llm: LLM | None
+    # the ingestion service behind POST/DELETE /v1/documents, built on first write (it loads
+    # the chunker's sentence splitter, which searching never needs)
+    ingestion: Callable[[], IngestPipeline]
 
 
 def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
@@ -82,14 +88,25 @@ def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
     return BM25Index(settings.lexical_dir / store.chunk_collection_name)
 
 
-def build_ingestion(settings: Settings, store: ChromaStore, embedder: Embedder) -> IngestPipeline:
-    """The ingestion service as configured by ``QA_*`` settings: the CLI and the push route."""
+def build_ingestion(
+    settings: Settings, store: ChromaStore, embedder: Embedder, lexical: BM25Index | None = None
+) -> IngestPipeline:
+    """The ingestion service as configured by ``QA_*`` settings: the CLI and the push route.
+    Its state beside the store: MinHash signatures and the writer lock, per collection prefix,
+    in the lexical directory (the one directory every writer already shares)."""
     chunker = ArticleChunker(
         TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
     )
-    writer = ChromaBM25Writer(store, build_lexical(settings, store))
-    signatures = SignatureFile(settings.lexical_dir / f"{settings.collection_prefix}-minhash.npz")
-    return IngestPipeline(writer, embedder, chunker, signatures, settings.dedup_threshold)
+    writer = ChromaBM25Writer(store, lexical or build_lexical(settings, store))
+    prefix = settings.collection_prefix
+    return IngestPipeline(
+        writer,
+        embedder,
+        chunker,
+        SignatureFile(settings.lexical_dir / f"{prefix}-minhash.npz"),
+        settings.dedup_threshold,
+        partial(writer_lock, settings.lexical_dir / f"{prefix}-writer.lock"),
+    )
 
 
 def build_llm(settings: Settings) -> LLM | None:
@@ -155,4 +172,5 @@ def build_services(
         retriever=retriever,
         answers=answers,
         llm=llm,
+        ingestion=cache(partial(build_ingestion, settings, store, embedder, lexical)),
     )

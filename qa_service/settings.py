@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     widget_rate_limit_per_minute: int = 20
     max_body_bytes: int = 64 * 1024
+    # POST /v1/documents only: up to 100 articles per request
+    push_max_body_bytes: int = 5 * 1024 * 1024
+    # writes (POST/DELETE /v1/documents) need a QA_API_KEYS key; with no keys configured they are
+    # refused unless this is set (a private network where anyone reaching the port may write)
+    allow_open_writes: bool = False
     cors_origins: str = ""  # comma-separated allow-list
 
     log_level: str = "INFO"

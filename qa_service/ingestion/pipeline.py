@@ -25,6 +25,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from qa_service.core.models import Article, Chunk, LexicalRecord, date_ordinal
@@ -104,8 +105,10 @@ class IngestPipeline:
         chunker: ArticleChunker,
         signatures: SignatureStore,
         dedup_threshold: float = DEFAULT_THRESHOLD,
+        lock: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
         self._store = store
+        self._lock = lock
         self._embedder = embedder
         self._chunker = chunker
         self._dedup_threshold = dedup_threshold
@@ -113,6 +116,30 @@ class IngestPipeline:
 
     def run(
         self, records: Iterable[RawRecord | Skipped], progress: ProgressFn | None = None
+    ) -> IngestReport:
+        """Ingest ``records`` holding the writer lock (one writer at a time: CLI, API workers)."""
+        with self._lock():
+            return self._run(records, progress)
+
+    def retract(self, doc_id: str) -> bool:
+        """Remove a document from search, answers and ``GET``; False if it was not stored.
+        Chunks go first, then the lexical index, then the article record, so a retraction cut
+        short leaves the document unsearchable and a repeated DELETE finishes it."""
+        with self._lock():
+            stored_ids = self._store.chunk_ids_by_document()
+            stored_hashes = self._store.article_hashes()
+            if doc_id not in stored_ids and doc_id not in stored_hashes:
+                return False
+            gone = stored_ids.pop(doc_id, set())
+            self._store.delete_chunks(gone)
+            self.sync_lexical({cid for ids in stored_ids.values() for cid in ids})
+            self._store.delete_articles([doc_id])
+            signatures, repaired = self._archive.load(stored_hashes)
+            self._archive.save(signatures, [], {doc_id}, repaired)
+            return True
+
+    def _run(
+        self, records: Iterable[RawRecord | Skipped], progress: ProgressFn | None
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
