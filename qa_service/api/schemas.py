@@ -56,6 +56,7 @@ class DocumentSummaryOut(msgspec.Struct):
 
 class DocumentList(msgspec.Struct):
     documents: list[DocumentSummaryOut]
+    next_cursor: str | None = None  # pass back as ?cursor= for the next page; null: last page
 
 
 class DocumentOut(msgspec.Struct):

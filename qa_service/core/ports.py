@@ -54,7 +54,14 @@ class VectorStore(Protocol):
 
     def get_article(self, doc_id: str) -> Article | None: ...
 
-    def list_documents(self) -> list[DocumentSummary]: ...
+    def list_documents(
+        self,
+        limit: int | None = None,
+        after: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> list[DocumentSummary]:
+        """In document-id order, after the id ``after``, at most ``limit`` (None: all)."""
+        ...
 
     def ping(self) -> None: ...
 
