@@ -35,6 +35,7 @@ from qa_service.ingestion.articles import to_article
 from qa_service.ingestion.chunking import ArticleChunker, embedding_text, lexical_text
 from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
 from qa_service.ingestion.records import RawRecord, Skipped
+from qa_service.ingestion.verify import StoreCheck, check_store
 
 ProgressFn = Callable[[str, int, int], None]
 EMBED_BLOCK = 256  # texts per embed call: big enough for the model's length-sorted batching
@@ -137,6 +138,25 @@ class IngestPipeline:
             signatures, repaired = self._archive.load(stored_hashes)
             self._archive.save(signatures, [], {doc_id}, repaired)
             return True
+
+    def verify(self, repair: bool = False) -> StoreCheck:
+        """Where the store and the lexical index disagree (``verify.py``); with ``repair``, fix
+        it: orphan chunks deleted, unindexed articles chunked and embedded again from their
+        stored text, the lexical snapshot re-published, the signatures reconciled. Returns what
+        was found (before the repair)."""
+        with self._lock():
+            found = check_store(self._store, self._archive)
+            if repair and not found.consistent:
+                self._store.delete_chunks(found.orphan_chunks)
+                articles = self._store.get_articles(found.unindexed_articles)
+                chunks = [c for a in articles for c in self._chunker.chunk_article(a)]
+                self._embed_and_upsert(chunks, None)
+                current = self._store.chunk_ids_by_document()
+                self.sync_lexical({cid for ids in current.values() for cid in ids})
+                hashes = self._store.article_hashes()
+                signatures, stale = self._archive.load(hashes)
+                self._archive.save(signatures, [], (), stale)
+            return found
 
     def _run(
         self, records: Iterable[RawRecord | Skipped], progress: ProgressFn | None
