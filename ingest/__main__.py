@@ -81,6 +81,7 @@ def print_report(console: Console, report: IngestReport) -> None:
         ("records read", report.records_read),
         ("skipped", len(report.skipped)),
         ("near-duplicates collapsed", len(report.duplicates)),
+        ("copies of stored articles", len(report.archive_duplicates)),
         ("documents", report.documents),
         ("chunks new", report.chunks_new),
         ("chunks unchanged", report.chunks_unchanged),
@@ -96,6 +97,8 @@ def print_report(console: Console, report: IngestReport) -> None:
         console.print(f"[yellow]skipped[/] {skipped.origin}: {skipped.reason}")
     for dropped, kept in report.duplicates:
         console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
+    for dropped, kept in report.archive_duplicates:
+        console.print(f"[cyan]duplicate[/] {dropped} joined the stored {kept}")
 
 
 def verify(service: IngestPipeline, repair: bool) -> int:

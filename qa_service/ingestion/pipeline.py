@@ -133,7 +133,7 @@ class IngestPipeline:
                 return False
             gone = stored_ids.pop(doc_id, set())
             self._store.delete_chunks(gone)
-            self.sync_lexical({cid for ids in stored_ids.values() for cid in ids})
+            self.sync_lexical(all_chunk_ids(stored_ids))
             self._store.delete_articles([doc_id])
             signatures, repaired = self._archive.load(stored_hashes)
             self._archive.save(signatures, [], {doc_id}, repaired)
@@ -151,8 +151,7 @@ class IngestPipeline:
                 articles = self._store.get_articles(found.unindexed_articles)
                 chunks = [c for a in articles for c in self._chunker.chunk_article(a)]
                 self._embed_and_upsert(chunks, None)
-                current = self._store.chunk_ids_by_document()
-                self.sync_lexical({cid for ids in current.values() for cid in ids})
+                self.sync_lexical(all_chunk_ids(self._store.chunk_ids_by_document()))
                 hashes = self._store.article_hashes()
                 signatures, stale = self._archive.load(hashes)
                 self._archive.save(signatures, [], (), stale)
@@ -189,7 +188,7 @@ class IngestPipeline:
         report.chunks_new = len(pending)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
-        current = {cid for ids in stored_ids.values() for cid in ids} - set(stale)
+        current = all_chunk_ids(stored_ids) - set(stale)
         current |= {c.chunk_id for c in pending}
         report.lexical_rebuilt = self.sync_lexical(current)
         hashed = [(article, article_hash(article)) for article in articles]
@@ -198,14 +197,7 @@ class IngestPipeline:
         report.articles_written = len(changed)
         self._store.delete_articles(collapsed & set(stored_hashes))
         self._archive.save(signatures, changed, collapsed, repaired)
-        report.status = {
-            a.doc_id: "unchanged"
-            if stored_hashes.get(a.doc_id) == digest
-            else "updated"
-            if a.doc_id in stored_hashes
-            else "created"
-            for a, digest in hashed
-        }
+        report.status = {a.doc_id: _status(stored_hashes.get(a.doc_id), h) for a, h in hashed}
         report.seconds = time.perf_counter() - started
         return report
 
@@ -226,6 +218,16 @@ class IngestPipeline:
             self._store.upsert_chunks(block, vectors)
             if progress:
                 progress("embed", lo + len(block), total)
+
+
+def all_chunk_ids(by_document: dict[str, set[str]]) -> set[str]:
+    return {cid for ids in by_document.values() for cid in ids}
+
+
+def _status(stored_hash: str | None, new_hash: str) -> str:
+    if stored_hash is None:
+        return "created"
+    return "unchanged" if stored_hash == new_hash else "updated"
 
 
 def lexical_record(chunk: Chunk) -> LexicalRecord:
