@@ -112,7 +112,7 @@ def build_corpus(size: int, root: Path, real_articles: int, embedder: Embedder) 
         pipeline = build_pipeline(settings, store, embedder)
         report = pipeline.run([corpus])
         started = time.perf_counter()
-        pipeline.sync_lexical(set())  # forces one more full snapshot rebuild, timed alone
+        pipeline.service.sync_lexical(set())  # forces one more full snapshot rebuild, timed alone
         lexical_s = time.perf_counter() - started
     info = {
         "size": size,
