@@ -56,6 +56,3 @@ class ChromaBM25Writer:
 
     def publish_lexical(self, records: Sequence[LexicalRecord]) -> None:
         self.lexical.rebuild(records)
-
-    def reset(self) -> None:
-        self.store.reset()

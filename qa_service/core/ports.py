@@ -102,8 +102,6 @@ class CorpusWriter(Protocol):
         """Make ``records`` the complete live lexical index (atomically for readers)."""
         ...
 
-    def reset(self) -> None: ...
-
 
 class SignatureStore(Protocol):
     """MinHash signatures of the stored articles, kept beside the store so that a new article is

@@ -79,14 +79,23 @@ def article_hash(article: Article) -> str:
 
 
 def load_articles(records: Iterable[RawRecord | Skipped], report: IngestReport) -> list[Article]:
+    """Clean articles from ``records``. A record repeating an id already used in this run is
+    skipped (two texts under one id would overwrite each other), e.g. several items of a feed
+    sharing one page url and no ``doc_id``."""
     articles: list[Article] = []
     files: set[str] = set()
+    first_origin: dict[str, str] = {}
     for item in records:
         if isinstance(item, Skipped):
             report.skipped.append(item)
             continue
         files.add(item.origin.split("#L")[0])
         report.records_read += 1
+        if item.doc_id in first_origin:
+            reason = f"id {item.doc_id} already used by {first_origin[item.doc_id]}"
+            report.skipped.append(Skipped(item.origin, reason))
+            continue
+        first_origin[item.doc_id] = item.origin
         converted = to_article(item)
         if isinstance(converted, Skipped):
             report.skipped.append(converted)

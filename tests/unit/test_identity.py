@@ -58,3 +58,25 @@ def test_inserting_a_line_at_the_top_changes_no_other_id(tmp_path: Path) -> None
     after = _ids(path)
     assert after[1:] == before
     assert len(set(after)) == 4
+
+
+def test_records_sharing_an_id_in_one_run_keep_the_first_and_report_the_rest(
+    tmp_path: Path,
+) -> None:
+    from qa_service.ingestion.pipeline import IngestReport, load_articles
+
+    page = "https://quiz.example/week-12"  # one page, several items, no doc_id
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        json.dumps({"url": page, "text": "First item of the quiz page."})
+        + "\n"
+        + json.dumps({"url": page, "text": "Second item of the quiz page."})
+        + "\n",
+        encoding="utf-8",
+    )
+    report = IngestReport()
+    articles = load_articles(iter_records([path]), report)
+    assert [a.text for a in articles] == ["First item of the quiz page."]
+    assert [(s.origin, s.reason) for s in report.skipped] == [
+        (f"{path}#L2", f"id {articles[0].doc_id} already used by {path}#L1")
+    ]
