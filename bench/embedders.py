@@ -28,10 +28,11 @@ sys.path.append(str(Path(__file__).resolve().parent))  # after the repo: bench/i
 
 from scale_corpus import write_articles_jsonl
 
-from ingest.chunking import ArticleChunker, embedding_text
-from ingest.pipeline import IngestReport, load_articles
+from ingest.job import load_files
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.container import build_embedder
+from qa_service.ingestion.chunking import ArticleChunker, embedding_text
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,7 +42,7 @@ NAMES = ("minilm", "onnx-int8", "model2vec")
 def chunk_texts(n_articles: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         write_articles_jsonl(Path(tmp) / "articles.jsonl", n_articles, seed=3)
-        articles = load_articles([Path(tmp)], 5_000_000, IngestReport())
+        articles = load_files([Path(tmp)], 5_000_000, IngestReport())
     chunker = ArticleChunker(TiktokenCounter().encode, 200, 30)
     return [embedding_text(c) for a in articles for c in chunker.chunk_article(a)]
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.chunking import ArticleChunker, embedding_text
-from ingest.dedup import collapse_near_duplicates
-from ingest.pipeline import IngestReport, build_pipeline, load_articles
+from ingest.job import build_pipeline, load_files
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.container import build_embedder, build_store
+from qa_service.ingestion.chunking import ArticleChunker, embedding_text
+from qa_service.ingestion.dedup import collapse_near_duplicates
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -66,7 +67,7 @@ def main() -> int:
 
         # the exact chunk texts the ingest will embed
         report = IngestReport()
-        articles, _ = collapse_near_duplicates(load_articles([corpus], 5_000_000, report))
+        articles, _ = collapse_near_duplicates(load_files([corpus], 5_000_000, report))
         chunker = ArticleChunker(
             TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
         )

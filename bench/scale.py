@@ -46,13 +46,14 @@ from http_load import (
 )
 from scale_corpus import fill_random, write_articles_jsonl
 
-from ingest.chunking import ArticleChunker, embedding_text
-from ingest.pipeline import IngestReport, build_pipeline, load_articles
+from ingest.job import build_pipeline, load_files
 from qa_service.adapters.chroma_filters import where_clause
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.container import build_embedder, build_store
 from qa_service.core.models import SearchFilters
 from qa_service.core.ports import Embedder
+from qa_service.ingestion.chunking import ArticleChunker, embedding_text
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,7 +100,7 @@ def build_corpus(size: int, root: Path, real_articles: int, embedder: Embedder) 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "real.jsonl"
         write_articles_jsonl(corpus, real_articles, seed=2)
-        articles = load_articles([corpus], 5_000_000, IngestReport())
+        articles = load_files([corpus], 5_000_000, IngestReport())
         chunker = ArticleChunker(
             TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
         )
@@ -111,7 +112,7 @@ def build_corpus(size: int, root: Path, real_articles: int, embedder: Embedder) 
         pipeline = build_pipeline(settings, store, embedder)
         report = pipeline.run([corpus])
         started = time.perf_counter()
-        pipeline.sync_lexical(set())  # forces one more full snapshot rebuild, timed alone
+        pipeline.service.sync_lexical(set())  # forces one more full snapshot rebuild, timed alone
         lexical_s = time.perf_counter() - started
     info = {
         "size": size,

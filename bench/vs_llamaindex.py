@@ -31,11 +31,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
 
 from eval.multihop_metrics import evidence_hits
-from ingest.pipeline import IngestReport, build_pipeline, load_articles
+from ingest.job import build_pipeline, load_files
 from qa_service.adapters.chroma_store import make_client
 from qa_service.container import build_embedder, build_services
 from qa_service.core.models import SearchFilters
 from qa_service.core.ports import Embedder
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def run_once(
     report = build_pipeline(settings, services.store, embedder).run(sources)
     ours_ingest = time.perf_counter() - started
 
-    articles = load_articles(sources, 5_000_000, IngestReport())
+    articles = load_files(sources, 5_000_000, IngestReport())
     documents = [
         Document(
             text=a.text, id_=a.doc_id, metadata={"title": a.title or "", "source": a.source or ""}

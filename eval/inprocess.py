@@ -15,10 +15,11 @@ from pathlib import Path
 
 import httpx
 
-from ingest.pipeline import IngestReport, build_pipeline
+from ingest.job import build_pipeline
 from qa_service.api.app import create_app
 from qa_service.container import Services, build_embedder, build_services
 from qa_service.core.ports import Embedder
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 
 BASE_URL = "http://eval.local"

@@ -1,4 +1,6 @@
-"""``python -m ingest PATH...``: clean, dedup, chunk, embed and upsert articles into Chroma."""
+"""``python -m ingest PATH...``: clean, dedup, chunk, embed and upsert articles into Chroma.
+``python -m ingest --verify`` / ``--repair``: check (and fix) that Chroma and the lexical index
+agree (``qa_service/ingestion/verify.py``)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from ingest.pipeline import IngestReport, build_pipeline
-from qa_service.container import build_embedder, build_store
+from ingest.job import build_pipeline
+from qa_service.container import build_embedder, build_ingestion, build_store
+from qa_service.ingestion.pipeline import IngestPipeline, IngestReport
 from qa_service.settings import Settings
 
 EXIT_OK = 0
 EXIT_NOTHING_INGESTED = 2
+EXIT_DISAGREEMENT = 3
 
 
 def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Namespace:
@@ -26,7 +30,7 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
         "Re-running on unchanged input writes nothing; edited articles replace only their chunks.",
         epilog="example: python -m ingest data/articles --store var/chroma",
     )
-    parser.add_argument("paths", nargs="+", type=Path, help="files or directories to ingest")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or directories to ingest")
     parser.add_argument(
         "--store",
         type=Path,
@@ -54,7 +58,20 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
         help=f"MinHash Jaccard above which articles collapse (default {settings.dedup_threshold})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="report where Chroma and the lexical index disagree (exit 3 if they do); no PATHS",
+    )
+    parser.add_argument(
+        "--repair", action="store_true", help="like --verify, then fix what it found (exit 0)"
+    )
+    args = parser.parse_args(argv)
+    if not args.paths and not (args.verify or args.repair):
+        parser.error("give PATHS to ingest, or --verify / --repair")
+    if args.paths and (args.verify or args.repair):
+        parser.error("--verify / --repair take no PATHS")
+    return args
 
 
 def print_report(console: Console, report: IngestReport) -> None:
@@ -65,6 +82,7 @@ def print_report(console: Console, report: IngestReport) -> None:
         ("skipped", len(report.skipped)),
         ("warnings", len(report.warnings)),
         ("near-duplicates collapsed", len(report.duplicates)),
+        ("copies of stored articles", len(report.archive_duplicates)),
         ("documents", report.documents),
         ("chunks new", report.chunks_new),
         ("chunks unchanged", report.chunks_unchanged),
@@ -82,6 +100,37 @@ def print_report(console: Console, report: IngestReport) -> None:
         console.print(f"[yellow]warning[/] {warning.origin}: {warning.message}")
     for dropped, kept in report.duplicates:
         console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
+    for dropped, kept in report.archive_duplicates:
+        console.print(f"[cyan]duplicate[/] {dropped} joined the stored {kept}")
+
+
+def verify(service: IngestPipeline, repair: bool) -> int:
+    found = service.verify(repair=repair)
+    console = Console()
+    table = Table(title="store check", show_header=False)
+    rows = [
+        ("chunks in the store", found.chunks),
+        ("article records", found.articles),
+        ("chunks missing from the lexical index", len(found.lexical_missing)),
+        ("lexical entries with no chunk", len(found.lexical_extra)),
+        ("lexical index absent", "yes" if found.lexical_absent else "no"),
+        ("chunks without an article record", len(found.orphan_chunks)),
+        ("article records without chunks", len(found.unindexed_articles)),
+        ("signatures out of step", "yes" if found.signatures_stale else "no"),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+    for doc_id in found.unindexed_articles:
+        console.print(f"[yellow]unindexed[/] {doc_id}")
+    if found.consistent:
+        console.print("[green]consistent[/]")
+        return EXIT_OK
+    if not repair:
+        console.print("[red]disagreement found[/]: run with --repair to fix it")
+        return EXIT_DISAGREEMENT
+    console.print("[green]repaired[/]")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = build_store(settings, embedder.model_id)
     if args.reset:
         store.reset()
+    if args.verify or args.repair:
+        return verify(build_ingestion(settings, store, embedder), repair=args.repair)
     pipeline = build_pipeline(settings, store, embedder)
     with Progress(
         "[progress.description]{task.description}",

@@ -1,4 +1,5 @@
-"""Find article files and read them into raw records, never raising on bad input.
+"""Find article files and read them into raw records (``RawRecord``/``Skipped`` live in
+``qa_service.ingestion.records``, shared with the HTTP push route), never raising on bad input.
 
 Every file or JSONL line that cannot be used becomes a ``Skipped`` with a reason, so one broken
 file in a corpus costs that file, not the ingest run.
@@ -6,10 +7,12 @@ file in a corpus costs that file, not the ingest run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from ingest.decoding import decode_text, is_binary
+from ingest.jsonl import jsonl_records
+from qa_service.ingestion.records import RawRecord, Skipped
 
 FORMATS = {
     ".txt": "txt",
@@ -19,30 +22,6 @@ FORMATS = {
     ".htm": "html",
     ".jsonl": "jsonl",
 }
-META_FIELDS = ("title", "url", "source", "author", "published_at")
-_META_ALIASES = {"published": "published_at", "date": "published_at", "site": "source"}
-_SNIFF_BYTES = 8192
-_CONTROL_RATIO = 0.1  # more control characters than this and it is not text
-_ALLOWED_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One article's undecoded-structure source: a file, or one JSONL line."""
-
-    origin: str  # origin_label(file), plus f"#L{line_no}" for a JSONL line
-    doc_id: str
-    fmt: str  # "txt" | "md" | "html" | "jsonl"
-    raw: str
-    meta: dict[str, str | None] = field(default_factory=dict)  # explicit fields (JSONL)
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input we did not use, and why (reported to the operator, not raised)."""
-
-    origin: str
-    reason: str
 
 
 def discover_files(paths: Sequence[Path]) -> list[Path]:
@@ -84,29 +63,6 @@ def missing_or_unsupported(paths: Sequence[Path]) -> list[Skipped]:
     return skipped
 
 
-def is_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first block mean a binary file."""
-    head = data[:_SNIFF_BYTES]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for byte in head if byte < 32 and byte not in _ALLOWED_CONTROLS)
-    return bool(head) and controls / len(head) > _CONTROL_RATIO
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM stripped); otherwise cp1252, the usual encoding of legacy Western pages."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # total: every byte maps to a character
-
-
 def origin_label(path: Path, roots: Sequence[Path]) -> str:
     """Where a record came from, as the API shows it (``origins``): the path relative to the
     ingest root it was found under, or the file's name; never an absolute server path."""
@@ -144,61 +100,22 @@ def _non_empty(origin: str, text: str) -> str | Skipped:
     return text if text.strip() else Skipped(origin, "empty file")
 
 
-def _jsonl_records(path: Path, text: str, label: str) -> Iterator[RawRecord | Skipped]:
-    """One record per JSONL line; a bad line is skipped alone."""
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        origin = f"{label}#L{line_no}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(origin, f"invalid JSON: {exc.msg}")
-            continue
-        if not isinstance(obj, dict):
-            yield Skipped(origin, "JSON line is not an object")
-            continue
-        body = next((obj[k] for k in ("text", "body") if isinstance(obj.get(k), str)), None)
-        if body is None or not body.strip():
-            yield Skipped(origin, "no text/body field")
-            continue
-        doc_id = _record_id(obj) or f"{path.stem}-{line_no}"
-        yield RawRecord(origin, doc_id, "jsonl", body, _jsonl_meta(obj))
-
-
-def _record_id(obj: dict[str, object]) -> str | None:
-    """The record's own id (``doc_id`` or ``id``), when it is a usable string or integer."""
-    for key in ("doc_id", "id"):
-        value = obj.get(key)
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            continue
-        if text := str(value).strip():
-            return text
-    return None
-
-
-def _jsonl_meta(obj: dict[str, object]) -> dict[str, str | None]:
-    meta: dict[str, str | None] = dict.fromkeys(META_FIELDS)
-    for key, value in obj.items():
-        name = _META_ALIASES.get(key, key)
-        if name in meta and isinstance(value, str) and value.strip() and meta[name] is None:
-            meta[name] = value.strip()
-    return meta
-
-
 def iter_records(
     paths: Sequence[Path], max_bytes: int = 5_000_000
 ) -> Iterator[RawRecord | Skipped]:
-    """Raw records from every supported file under ``paths``, plus a Skipped for each misfit."""
+    """Raw records from every supported file under ``paths``, plus a Skipped for each misfit.
+
+    ``max_bytes`` limits one record: a whole .txt/.md/.html file, or one JSONL line (a JSONL feed
+    of any size streams through; an oversized line is skipped with its line number)."""
     yield from missing_or_unsupported(paths)
     for path in discover_files(paths):
+        fmt = FORMATS[path.suffix.lower()]
         label = origin_label(path, paths)
+        if fmt == "jsonl":  # streamed line by line: the limit applies per record
+            yield from jsonl_records(path, max_bytes, label)
+            continue
         text = _read_text(path, max_bytes, label)
         if isinstance(text, Skipped):
             yield text
-            continue
-        fmt = FORMATS[path.suffix.lower()]
-        if fmt == "jsonl":
-            yield from _jsonl_records(path, text, label)
         else:
             yield RawRecord(label, path.stem, fmt, text, {})

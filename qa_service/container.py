@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, partial
 
 from qa_service.adapters.bm25_index import BM25Index
 from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.corpus_writer import ChromaBM25Writer
+from qa_service.adapters.signature_file import SignatureFile
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.answering import AnswerService
 from qa_service.core.context import PromptTemplates
 from qa_service.core.extractive import ExtractiveAnswerer
 from qa_service.core.ports import LLM, Embedder, Reranker
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
+from qa_service.ingestion.chunking import ArticleChunker
+from qa_service.ingestion.pipeline import IngestPipeline
+from qa_service.ingestion.writer_lock import writer_lock
 from qa_service.prompts import load_prompt
 from qa_service.settings import Settings
 
@@ -71,11 +78,35 @@ class Services:
     retriever: HybridRetriever
     answers: AnswerService
     llm: LLM | None
+    # the ingestion service behind POST/DELETE /v1/documents, built on first write (it loads
+    # the chunker's sentence splitter, which searching never needs)
+    ingestion: Callable[[], IngestPipeline]
 
 
 def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
     """One lexical index per chunk collection, beside (or shared like) the Chroma data."""
     return BM25Index(settings.lexical_dir / store.chunk_collection_name)
+
+
+def build_ingestion(
+    settings: Settings, store: ChromaStore, embedder: Embedder, lexical: BM25Index | None = None
+) -> IngestPipeline:
+    """The ingestion service as configured by ``QA_*`` settings: the CLI and the push route.
+    Its state beside the store: MinHash signatures and the writer lock, per collection prefix,
+    in the lexical directory (the one directory every writer already shares)."""
+    chunker = ArticleChunker(
+        TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
+    )
+    writer = ChromaBM25Writer(store, lexical or build_lexical(settings, store))
+    prefix = settings.collection_prefix
+    return IngestPipeline(
+        writer,
+        embedder,
+        chunker,
+        SignatureFile(settings.lexical_dir / f"{prefix}-minhash.npz"),
+        settings.dedup_threshold,
+        partial(writer_lock, settings.lexical_dir / f"{prefix}-writer.lock"),
+    )
 
 
 def build_llm(settings: Settings) -> LLM | None:
@@ -141,4 +172,5 @@ def build_services(
         retriever=retriever,
         answers=answers,
         llm=llm,
+        ingestion=cache(partial(build_ingestion, settings, store, embedder, lexical)),
     )

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     chunk_tokens: int = 200
     chunk_overlap: int = 30
     dedup_threshold: float = 0.6  # measured: seed duplicates 1.0, distinct seeds 0.0 (test_dedup)
-    ingest_max_bytes: int = 5_000_000
+    ingest_max_bytes: int = 5_000_000  # per record: a .txt/.md/.html file or one JSONL line
 
     # retrieval
     top_k: int = Field(default=5, ge=1, le=50)
@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     # slow and idle clients (qa_service/api/server.py): a request must arrive whole this fast
     request_read_timeout_s: float = Field(default=20.0, gt=0, le=30)
     max_connections: int = Field(default=2048, ge=16)  # per worker; the longest-waiting go first
+    # POST /v1/documents only: up to 100 articles per request
+    push_max_body_bytes: int = 5 * 1024 * 1024
+    # writes (POST/DELETE /v1/documents) need a QA_API_KEYS key; with no keys configured they are
+    # refused unless this is set (a private network where anyone reaching the port may write)
+    allow_open_writes: bool = False
     cors_origins: str = ""  # comma-separated allow-list
 
     log_level: str = "INFO"

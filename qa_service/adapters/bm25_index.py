@@ -14,7 +14,6 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -22,19 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from qa_service.core.models import SearchFilters
+from qa_service.core.models import LexicalRecord, SearchFilters
 
 KEEP_SNAPSHOTS = 2
 QUERY_CACHE_SIZE = 1024  # tokenized queries per snapshot (like the query-embedding cache)
 MASK_CACHE_SIZE = 64  # filter masks per snapshot (one bool per row: 100 KB at 100k rows)
-
-
-@dataclass(frozen=True, slots=True)
-class LexicalRecord:
-    chunk_id: str
-    text: str
-    published_day: int  # date ordinal, 0 when unknown
-    source: str
 
 
 def ids_fingerprint(chunk_ids: Sequence[str] | set[str]) -> str:

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from qa_service.adapters import chroma_filters as cf
+from qa_service.adapters.chroma_articles import article_from, article_metadata, select_page, summary
 from qa_service.adapters.chroma_paging import get_all
 from qa_service.adapters.chunk_cache import ChunkCache
 from qa_service.core.errors import StoreUnavailable
-from qa_service.core.models import Article, Chunk, DocumentSummary, Passage, SearchFilters
+from qa_service.core.models import (
+    Article,
+    Chunk,
+    DocumentSummary,
+    Passage,
+    SearchFilters,
+    date_ordinal,
+)
 from qa_service.offline import ensure_offline
 
 MAX_BATCH = 4000  # Chroma refuses batches above ~5,461 records
 _ARTICLE_VECTOR = [1.0]  # articles are fetched by id, never by similarity
 ARTICLE_BATCH_CHARS = 4_000_000  # keeps one request well under the server's payload limit
 READ_RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4)
+COUNT_BATCH = 500  # document ids per chunk-count request of a listing page
+_NO_FILTER = SearchFilters()
 T = TypeVar("T")
 
 
@@ -39,11 +49,6 @@ def read_with_retry(call: Callable[[], T]) -> T:
                 raise StoreUnavailable("vector store failed to answer") from exc
             time.sleep(delay)
     raise AssertionError("unreachable")
-
-
-def date_ordinal(iso: str) -> int:
-    """Day number of an ISO 8601 date/datetime; Chroma range filters need numbers."""
-    return date.fromisoformat(iso[:10]).toordinal()
 
 
 def make_client(path: Path | None, url: str | None) -> Any:
@@ -225,7 +230,7 @@ class ChromaStore:
             ids=[article.doc_id for article, _ in batch],
             embeddings=[_ARTICLE_VECTOR] * len(batch),
             documents=[article.text for article, _ in batch],
-            metadatas=[_article_metadata(article, digest) for article, digest in batch],
+            metadatas=[article_metadata(article, digest) for article, digest in batch],
         )
 
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
@@ -239,7 +244,22 @@ class ChromaStore:
         )
         if not got["ids"]:
             return None
-        return _article_from(doc_id, got["documents"][0], dict(got["metadatas"][0]))
+        return article_from(doc_id, got["documents"][0], dict(got["metadatas"][0]))
+
+    def get_articles(self, doc_ids: Sequence[str]) -> list[Article]:
+        """The stored articles among ``doc_ids`` (missing ids left out), in one read per batch."""
+        found: list[Article] = []
+        ids = list(doc_ids)
+        for lo in range(0, len(ids), MAX_BATCH):
+            part = ids[lo : lo + MAX_BATCH]
+            got = read_with_retry(
+                partial(self._articles.get, ids=part, include=["documents", "metadatas"])
+            )
+            found.extend(
+                article_from(i, d, dict(m))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            )
+        return found
 
     def article_origins(self) -> dict[str, tuple[str, ...]]:
         got = get_all(self._articles, ["metadatas"])
@@ -248,25 +268,30 @@ class ChromaStore:
             for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
         }
 
-    def list_documents(self) -> list[DocumentSummary]:
+    def list_documents(
+        self,
+        limit: int | None = None,
+        after: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> list[DocumentSummary]:
+        """Documents in id order after ``after`` (a cursor), at most ``limit``, passing
+        ``filters`` (source, dates). Reads every article's metadata (small: no text); chunks are
+        counted for the page only, unless the whole list is asked for."""
         got = get_all(self._articles, ["metadatas"])
-        counts = {doc: len(ids) for doc, ids in self.chunk_ids_by_document().items()}
-        summaries = []
-        for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
-            article = _article_from(doc_id, "", dict(meta))
-            summaries.append(
-                DocumentSummary(
-                    doc_id=doc_id,
-                    title=article.title,
-                    source=article.source,
-                    url=article.url,
-                    author=article.author,
-                    published_at=article.published_at,
-                    n_chunks=counts.get(doc_id, 0),
-                    origins=article.origins,
-                )
-            )
-        return sorted(summaries, key=lambda s: s.doc_id)
+        page = select_page(got["ids"], got["metadatas"] or [], limit, after, filters or _NO_FILTER)
+        if limit is None:
+            counts = {doc: len(ids) for doc, ids in self.chunk_ids_by_document().items()}
+        else:
+            counts = self._chunk_counts([doc_id for doc_id, _ in page])
+        return [summary(doc_id, meta, counts.get(doc_id, 0)) for doc_id, meta in page]
+
+    def _chunk_counts(self, doc_ids: list[str]) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for lo in range(0, len(doc_ids), COUNT_BATCH):
+            where = {"doc_id": {"$in": doc_ids[lo : lo + COUNT_BATCH]}}
+            got = read_with_retry(partial(self._chunks.get, where=where, include=["metadatas"]))
+            counts.update(str(m["doc_id"]) for m in got["metadatas"] or [])
+        return dict(counts)
 
     def ping(self) -> None:
         """Raise StoreUnavailable when Chroma does not answer: the HTTP client fails with httpx
@@ -285,25 +310,3 @@ class ChromaStore:
         for name in (self.chunk_collection_name, self.article_collection_name):
             self._client.delete_collection(name)
         self._open_collections()
-
-
-def _article_metadata(article: Article, content_hash: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {"content_hash": content_hash, "origins": json.dumps(article.origins)}
-    for key in ("title", "source", "url", "author", "published_at"):
-        value = getattr(article, key)
-        if value:
-            meta[key] = value
-    return meta
-
-
-def _article_from(doc_id: str, text: str, meta: dict[str, Any]) -> Article:
-    return Article(
-        doc_id=doc_id,
-        text=text,
-        title=meta.get("title"),
-        source=meta.get("source"),
-        url=meta.get("url"),
-        author=meta.get("author"),
-        published_at=meta.get("published_at"),
-        origins=tuple(json.loads(str(meta.get("origins", "[]")))),
-    )

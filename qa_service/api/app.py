@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from qa_service.api.controllers.ask import AskController
+from qa_service.api.controllers.document_writes import DocumentWritesController
 from qa_service.api.controllers.documents import DocumentsController
 from qa_service.api.controllers.health import HealthController
 from qa_service.api.controllers.search import SearchController
@@ -22,6 +23,7 @@ from qa_service.api.openapi_docs import ClosedStructSchemaPlugin
 from qa_service.api.rate_limit import RateLimiter
 from qa_service.api.security import make_api_key_guard
 from qa_service.api.strict_body import json_content_type_guard
+from qa_service.api.write_guard import make_write_guard
 from qa_service.container import Services, build_services
 from qa_service.core.ports import LLM, Embedder
 from qa_service.logging import configure_logging
@@ -51,9 +53,15 @@ def create_app(
     def provide_metrics() -> Metrics:
         return metrics
 
+    writes = Router(
+        path="/",
+        route_handlers=[DocumentWritesController],
+        guards=[make_write_guard(settings)],
+        request_max_body_size=settings.push_max_body_bytes,
+    )
     api_v1 = Router(
         path="/",
-        route_handlers=[SearchController, DocumentsController, AskController],
+        route_handlers=[SearchController, DocumentsController, AskController, writes],
         guards=[make_api_key_guard(settings), json_content_type_guard],
         security=[{"bearer": []}] if settings.api_key_list else None,
     )

@@ -66,6 +66,7 @@ def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, A
     status = exc.status_code
     slug = {
         401: "unauthorized",
+        403: "forbidden",
         404: "not-found",
         405: "method-not-allowed",
         413: "body-too-large",

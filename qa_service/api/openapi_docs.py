@@ -25,11 +25,14 @@ EVENT_STREAM = "text/event-stream"
 
 _PROBLEMS = {
     400: "Invalid request: malformed JSON, unknown field, or a value out of range (see `errors`)",
-    401: "Missing or wrong API key (only when `QA_API_KEYS` is set)",
+    401: "Missing or wrong API key (only when `QA_API_KEYS` is set; always for writes)",
+    403: "This key may not write (the widget key), or writes are off: no `QA_API_KEYS` "
+    "and no `QA_ALLOW_OPEN_WRITES=true`",
     404: "No such document",
-    413: "Request body larger than `QA_MAX_BODY_BYTES`",
+    413: "Request body larger than `QA_MAX_BODY_BYTES` (`QA_PUSH_MAX_BODY_BYTES` for a push)",
     415: "The body was not sent as JSON (`Content-Type: application/json`)",
-    422: "Well-formed but unanswerable, e.g. `published_after` later than `published_before`",
+    422: "Well-formed but unanswerable, e.g. `published_after` later than `published_before`, "
+    "or a push naming one document id twice",
     429: "Rate limit exceeded, or too many failed authentications from this address; see "
     "`Retry-After`",
     502: "The language model sent no usable answer",

@@ -56,6 +56,7 @@ class DocumentSummaryOut(msgspec.Struct):
 
 class DocumentList(msgspec.Struct):
     documents: list[DocumentSummaryOut]
+    next_cursor: str | None = None  # pass back as ?cursor= for the next page; null: last page
 
 
 class DocumentOut(msgspec.Struct):
@@ -67,6 +68,44 @@ class DocumentOut(msgspec.Struct):
     published_at: str | None
     origins: list[str]
     text: str
+
+
+DocId = Annotated[
+    str, Meta(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$")
+]
+ShortField = Annotated[str, Meta(max_length=2000)]
+MAX_PUSH_DOCUMENTS = 100
+
+
+class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An article as a CMS has it: extracted text (lightly cleaned, never dropped) + metadata.
+    Without ``doc_id`` its id is derived from its url, else source + title + date, else text."""
+
+    text: Annotated[str, Meta(min_length=1)]  # blank after cleaning: "skipped", with the reason
+    doc_id: DocId | None = None
+    title: ShortField | None = None
+    url: ShortField | None = None
+    source: ShortField | None = None
+    author: ShortField | None = None
+    published_at: ShortField | None = None
+
+
+class PushRequest(msgspec.Struct, forbid_unknown_fields=True):
+    documents: Annotated[list[DocumentIn], Meta(min_length=1, max_length=MAX_PUSH_DOCUMENTS)]
+
+
+class PushResult(msgspec.Struct):
+    """``status``: created | updated | unchanged | duplicate (``duplicate_of`` names the document
+    it joined) | skipped (``reason``)."""
+
+    id: str
+    status: Literal["created", "updated", "unchanged", "duplicate", "skipped"]
+    duplicate_of: str | None = None
+    reason: str | None = None
+
+
+class PushResponse(msgspec.Struct):
+    documents: list[PushResult]
 
 
 class HistoryTurn(msgspec.Struct, forbid_unknown_fields=True):

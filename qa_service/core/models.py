@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +101,18 @@ class Answer:
     degraded: bool = False
     dropped_citations: int = 0
     latency_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalRecord:
+    """What the lexical index holds per chunk: its indexed text and its filter columns."""
+
+    chunk_id: str
+    text: str
+    published_day: int  # date ordinal, 0 when unknown
+    source: str
+
+
+def date_ordinal(iso: str) -> int:
+    """Day number of an ISO 8601 date/datetime; range filters compare numbers."""
+    return date.fromisoformat(iso[:10]).toordinal()

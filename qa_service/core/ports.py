@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from qa_service.core.models import (
     Article,
     Chunk,
     DocumentSummary,
+    LexicalRecord,
     Passage,
     SearchFilters,
     Usage,
@@ -53,9 +54,63 @@ class VectorStore(Protocol):
 
     def get_article(self, doc_id: str) -> Article | None: ...
 
-    def list_documents(self) -> list[DocumentSummary]: ...
+    def list_documents(
+        self,
+        limit: int | None = None,
+        after: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> list[DocumentSummary]:
+        """In document-id order, after the id ``after``, at most ``limit`` (None: all)."""
+        ...
 
     def ping(self) -> None: ...
+
+
+class CorpusWriter(Protocol):
+    """The write side of the corpus, all that ingestion touches: chunks with their vectors,
+    article records (text, metadata, content hash) and the lexical index kept in step with the
+    chunks. A second store backend is one adapter implementing this (``adapters/corpus_writer``).
+    """
+
+    def chunk_ids_by_document(self) -> dict[str, set[str]]: ...
+
+    def article_hashes(self) -> dict[str, str]: ...
+
+    def get_articles(self, doc_ids: Sequence[str]) -> list[Article]: ...
+
+    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[Vector]) -> None: ...
+
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None: ...
+
+    def all_chunks(self) -> list[Chunk]: ...
+
+    def upsert_articles(self, items: Sequence[tuple[Article, str]]) -> None:
+        """Article records with their content hashes (written last: the hash marks it done)."""
+        ...
+
+    def delete_articles(self, doc_ids: Iterable[str]) -> None: ...
+
+    def lexical_chunk_ids(self) -> list[str] | None:
+        """The chunk ids the live lexical index holds; None when there is none yet."""
+        ...
+
+    def lexical_holds_exactly(self, chunk_ids: set[str]) -> bool:
+        """Whether the live lexical index holds exactly these chunks (cheap: a digest)."""
+        ...
+
+    def publish_lexical(self, records: Sequence[LexicalRecord]) -> None:
+        """Make ``records`` the complete live lexical index (atomically for readers)."""
+        ...
+
+
+class SignatureStore(Protocol):
+    """MinHash signatures of the stored articles, kept beside the store so that a new article is
+    compared with the archive, not only with its batch: doc id -> (the article's content hash
+    when signed, packed uint32 hash values)."""
+
+    def load(self) -> dict[str, tuple[str, bytes]]: ...
+
+    def save(self, signatures: Mapping[str, tuple[str, bytes]]) -> None: ...
 
 
 class LexicalIndex(Protocol):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from ingest.pipeline import build_pipeline
+from ingest.job import build_pipeline
 from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.api.app import create_app
 from qa_service.container import Services, build_services

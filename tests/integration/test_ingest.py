@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.__main__ import EXIT_NOTHING_INGESTED, EXIT_OK, main
-from ingest.pipeline import build_pipeline
+from ingest.job import build_pipeline
 from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.container import Services, build_services
 from qa_service.core.models import SearchFilters

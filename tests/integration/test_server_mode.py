@@ -22,11 +22,12 @@ from typing import Any
 import httpx
 import pytest
 
-import ingest.pipeline
-from ingest.pipeline import IngestReport, build_pipeline
+import qa_service.ingestion.pipeline
+from ingest.job import build_pipeline
 from qa_service.adapters.bm25_index import ids_fingerprint
 from qa_service.api.app import create_app
 from qa_service.container import build_services
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.settings import Settings
 from tests.integration.chroma_server import ChromaServer, run_chroma_server
 from tests.integration.live_server import serve_in_thread
@@ -139,7 +140,7 @@ def test_ingest_while_serving_stays_consistent(
     queries = write_corpus(tmp_path / "corpus")
     settings = server_settings(chroma_server, tmp_path, prefix)
     # small upsert blocks: many intermediate states for the searches to observe
-    monkeypatch.setattr(ingest.pipeline, "EMBED_BLOCK", 16)
+    monkeypatch.setattr(qa_service.ingestion.pipeline, "EMBED_BLOCK", 16)
     ingest_services = build_services(settings)
     pipeline = build_pipeline(settings, ingest_services.store, ingest_services.embedder)
 

@@ -65,3 +65,26 @@ def edit_jsonl_corpus(directory: Path, every: int = 5, seed: int = 9) -> int:
                 edited += 1
         path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     return edited
+
+
+def write_jsonl_feed(path: Path, n_articles: int, seed: int = 15, oversized: int = 0) -> int:
+    """One JSONL feed of ``n_articles`` distinct articles (~2.3 KB each, like a 45 MB feed of
+    20,000), and ``oversized`` lines of 50 KB of text (for a lowered limit) spread among them;
+    returns the byte size. No doc_id: ids come from each record's url."""
+    rng = random.Random(seed)
+    vocabulary = _vocabulary(rng, 3000)
+    huge = {(k + 1) * n_articles // (oversized + 1) for k in range(oversized)}
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n_articles):
+            text = "\n\n".join(article_text(rng, vocabulary) for _ in range(2))
+            if i in huge:
+                text = " ".join([text] * (50_000 // len(text) + 1))
+            record = {
+                "title": f"Feed story {i}: " + " ".join(rng.sample(vocabulary, 4)),
+                "text": text,
+                "source": rng.choice(["Wire A", "Wire B", "Wire C"]),
+                "published_at": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "url": f"https://feed.invalid/{seed}/{i}",
+            }
+            out.write(json.dumps(record) + "\n")
+    return path.stat().st_size

@@ -1,8 +1,9 @@
 """SIGKILL the ingest job at random moments, re-run it, and compare with a clean ingest.
 
-The write order in ``ingest/pipeline.py`` (chunks, stale deletes, lexical snapshot, article record
-last) promises that a killed run leaves nothing a re-run can't repair. This test holds it to that
-with real processes, a real Chroma directory and real kills (not exceptions raised in-process).
+The write order in ``qa_service/ingestion/pipeline.py`` (chunks, stale deletes, lexical snapshot,
+article record last) promises that a killed run leaves nothing a re-run can't repair. This test
+holds it to that with real processes, a real Chroma directory and real kills (not exceptions
+raised in-process).
 """
 
 from __future__ import annotations

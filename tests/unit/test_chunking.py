@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from ingest.chunking import ArticleChunker, chunk_id_for, embedding_text, lexical_text
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.models import Article
+from qa_service.ingestion.chunking import ArticleChunker, chunk_id_for, embedding_text, lexical_text
 from tests.conftest import SEED_DIR
 
 

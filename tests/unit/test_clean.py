@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.articles import to_article
-from ingest.clean import analyse_page, clean_document, clean_text
-from ingest.loaders import RawRecord, Skipped
+from qa_service.ingestion.articles import to_article
+from qa_service.ingestion.clean import analyse_page, clean_document, clean_text
+from qa_service.ingestion.records import RawRecord, Skipped
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "articles"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from ingest.articles import to_article
-from ingest.clean import clean_text
-from ingest.dedup import (
+from ingest.loaders import iter_records
+from qa_service.core.models import Article
+from qa_service.ingestion.articles import to_article
+from qa_service.ingestion.clean import clean_text
+from qa_service.ingestion.dedup import (
     DEFAULT_THRESHOLD,
     collapse_near_duplicates,
     estimated_jaccard,
     shingles,
 )
-from ingest.loaders import RawRecord, iter_records
-from qa_service.core.models import Article
+from qa_service.ingestion.records import RawRecord
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "articles"
 MARGIN = 0.2  # both measured sides must sit at least this far from the threshold

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from ingest.loaders import RawRecord, Skipped, discover_files, iter_records
+from ingest.loaders import discover_files, iter_records
+from qa_service.ingestion.identity import stable_doc_id
+from qa_service.ingestion.records import RawRecord, Skipped
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "articles"
 
@@ -156,8 +158,9 @@ def test_jsonl_good_lines_load_and_bad_lines_are_skipped_alone(tmp_path: Path) -
     records, skipped = _records([path])
     assert [(r.doc_id, r.origin, r.fmt) for r in records] == [
         ("wire-1", "feed.jsonl#L1", "jsonl"),  # a file given by name: its name only
-        ("feed-5", "feed.jsonl#L5", "jsonl"),
+        (stable_doc_id(records[1].meta, "Second story body."), "feed.jsonl#L5", "jsonl"),
     ]
+    assert records[1].doc_id.startswith("text-")  # no url, no title: its text, not its line
     assert records[0].raw == "Talks resumed today."
     assert records[0].meta == {
         "title": "Talks resume",

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.articles import to_article
-from ingest.loaders import RawRecord, iter_records
-from ingest.metadata import extract_metadata, http_url, parse_date, plain_text
+from ingest.loaders import iter_records
 from qa_service.core.models import Article
+from qa_service.ingestion.articles import to_article
+from qa_service.ingestion.metadata import extract_metadata, http_url, parse_date, plain_text
+from qa_service.ingestion.records import RawRecord
 from tests.unit.test_clean import HTML_PAGE, MARKDOWN
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "articles"

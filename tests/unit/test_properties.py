@@ -12,11 +12,11 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.chunking import ArticleChunker
-from ingest.clean import clean_text
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.citations import MarkerStream, parse_markers, verify_citations
 from qa_service.core.models import Article, Passage
+from qa_service.ingestion.chunking import ArticleChunker
+from qa_service.ingestion.clean import clean_text
 from tests.unit.fakes import make_article, make_passage
 
 PROPS = settings(

@@ -1,22 +1,55 @@
-"""GET /v1/documents and /v1/documents/{id}: what the corpus holds."""
+"""GET /v1/documents (paged) and /v1/documents/{id}: what the corpus holds."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 from litestar import Controller, get
+from litestar.params import Parameter
 
 from qa_service.api.convert import public_origins
 from qa_service.api.openapi_docs import problems
 from qa_service.api.schemas import DocumentList, DocumentOut, DocumentSummaryOut
 from qa_service.container import Services
 from qa_service.core.errors import DocumentNotFound
+from qa_service.core.models import SearchFilters
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 
 
 class DocumentsController(Controller):
     path = "/v1/documents"
     tags = ["documents"]
 
-    @get(summary="List documents", sync_to_thread=True, responses=problems(401, 429))
-    def list_documents(self, services: Services) -> DocumentList:
+    @get(
+        summary="List documents, a page at a time",
+        description="Stable order (document id). Pass `next_cursor` back as `cursor` for the next "
+        "page (it is the page's last id: the next page starts after it, so documents added or "
+        "removed meanwhile never shift the rest); it is null on the last page. Filters: `source` "
+        "(exact), `published_after` / `published_before` (inclusive; undated articles never "
+        "match a date filter).",
+        sync_to_thread=True,
+        responses=problems(400, 401, 429),
+    )
+    def list_documents(
+        self,
+        services: Services,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+        cursor: Annotated[str | None, Parameter(max_length=400)] = None,
+        source: Annotated[str | None, Parameter(min_length=1, max_length=200)] = None,
+        published_after: date | None = None,
+        published_before: date | None = None,
+    ) -> DocumentList:
+        filters = SearchFilters(
+            published_after=published_after.isoformat() if published_after else None,
+            published_before=published_before.isoformat() if published_before else None,
+            source=source,
+        )
+        page = services.store.list_documents(limit + 1, cursor, filters)
+        more = len(page) > limit
+        page = page[:limit]
         return DocumentList(
             documents=[
                 DocumentSummaryOut(
@@ -29,8 +62,9 @@ class DocumentsController(Controller):
                     n_chunks=d.n_chunks,
                     origins=public_origins(d.origins),
                 )
-                for d in services.store.list_documents()
-            ]
+                for d in page
+            ],
+            next_cursor=page[-1].doc_id if more else None,
         )
 
     @get(

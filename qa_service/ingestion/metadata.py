@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 
-from ingest.clean import (
+from qa_service.ingestion.clean import (
     BYLINE_RE,
     DATE_RES,
     TIME_RE,

@@ -119,11 +119,13 @@ class ArticleChunker:
 
     def chunk_article(self, article: Article) -> list[Chunk]:
         chunks: list[Chunk] = []
+        spans: set[tuple[int, int]] = set()
         cursor = covered_to = 0
         for piece in self._splitter.split_text(article.text):
             span = _locate(article.text, piece.strip(), cursor, covered_to)
-            if span is None:
+            if span is None or span in spans:  # highly repetitive text: a piece found twice
                 continue
+            spans.add(span)
             start, end = span
             exact = article.text[start:end]
             if not exact.strip():

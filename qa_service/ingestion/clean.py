@@ -1,6 +1,6 @@
 """Boilerplate removal: turn a web-page dump (plain text, markdown or HTML) into the article body.
 
-The page analysis here (``analyse_page``) is shared with ``ingest.metadata`` so that a title or a
+The page analysis here (``analyse_page``) is shared with ``metadata`` so that a title or a
 date is only ever read from the article's own header, never from teasers in the footer.
 """
 

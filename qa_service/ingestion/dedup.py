@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from datasketch import MinHash, MinHashLSH
 
@@ -49,7 +49,7 @@ def _richness(article: Article) -> tuple[int, int, str]:
     return (-filled, -len(article.text), article.doc_id)
 
 
-def _merge_group(best: Article, members: list[Article]) -> Article:
+def merge_group(best: Article, members: list[Article]) -> Article:
     """The representative, with gaps in its metadata filled from the other copies."""
     ranked = [best, *sorted((a for a in members if a is not best), key=_richness)]
 
@@ -75,12 +75,16 @@ def _find(parent: list[int], i: int) -> int:
 
 
 def collapse_near_duplicates(
-    articles: Sequence[Article], threshold: float = DEFAULT_THRESHOLD, num_perm: int = 128
+    articles: Sequence[Article],
+    threshold: float = DEFAULT_THRESHOLD,
+    num_perm: int = 128,
+    stored: Collection[str] = (),
 ) -> tuple[list[Article], list[tuple[str, str]]]:
     """Kept articles (in input order) and (dropped_doc_id, kept_doc_id) pairs.
 
-    A group's representative is the copy with the richest metadata (then the longer text,
-    then the smaller doc_id); its origins are the union of all copies' origins.
+    A group's representative is the copy already in the store (ids in ``stored``: the original
+    is kept, as across runs), else the one with the richest metadata (then the longer text, then
+    the smaller doc_id); its origins are the union of all copies' origins.
     """
     signatures = [minhash(a.text, num_perm) if shingles(a.text) else None for a in articles]
     parent = list(range(len(articles)))
@@ -101,8 +105,10 @@ def collapse_near_duplicates(
     kept: list[tuple[int, Article]] = []
     dropped: list[tuple[int, str, str]] = []
     for indices in groups.values():
-        best = min(indices, key=lambda i: _richness(articles[i]))
-        merged = _merge_group(articles[best], [articles[i] for i in indices])
+        best = min(
+            indices, key=lambda i: (articles[i].doc_id not in stored, _richness(articles[i]))
+        )
+        merged = merge_group(articles[best], [articles[i] for i in indices])
         kept.append((best, merged))
         dropped.extend((i, articles[i].doc_id, merged.doc_id) for i in indices if i != best)
     kept.sort(key=lambda item: item[0])

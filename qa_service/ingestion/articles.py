@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.clean import clean_document
-from ingest.loaders import RawRecord, Skipped
-from ingest.metadata import extract_metadata
 from qa_service.core.models import Article
+from qa_service.ingestion.clean import clean_document
+from qa_service.ingestion.metadata import extract_metadata
+from qa_service.ingestion.records import RawRecord, Skipped
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,35 @@
+"""The ingest job over files: the loaders feeding the ingestion service (qa_service.ingestion)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.loaders import iter_records
+from qa_service.adapters.chroma_store import ChromaStore
+from qa_service.container import build_ingestion
+from qa_service.core.models import Article
+from qa_service.core.ports import Embedder
+from qa_service.ingestion.pipeline import IngestPipeline, IngestReport, ProgressFn, load_articles
+from qa_service.settings import Settings
+
+
+class FileIngest:
+    """``run(paths)``: every supported file under ``paths`` through the ingestion service."""
+
+    def __init__(self, service: IngestPipeline, max_bytes: int) -> None:
+        self.service = service
+        self.max_bytes = max_bytes
+
+    def run(self, paths: Sequence[Path], progress: ProgressFn | None = None) -> IngestReport:
+        return self.service.run(iter_records(paths, max_bytes=self.max_bytes), progress)
+
+
+def build_pipeline(settings: Settings, store: ChromaStore, embedder: Embedder) -> FileIngest:
+    """The file ingest job as configured by ``QA_*`` settings (CLI flags override them)."""
+    return FileIngest(build_ingestion(settings, store, embedder), settings.ingest_max_bytes)
+
+
+def load_files(paths: Sequence[Path], max_bytes: int, report: IngestReport) -> list[Article]:
+    """The cleaned articles under ``paths``, no store involved (benchmarks)."""
+    return load_articles(iter_records(paths, max_bytes=max_bytes), report)

@@ -1,0 +1,129 @@
+"""Cross-run near-duplicates: new articles against the persisted signatures of the archive.
+
+A syndicated copy arriving a day after the original (seed 000 today, 001 tomorrow) used to become
+a second document, because MinHash compared articles only within one run. The signatures of every
+stored article are kept beside the store (``SignatureStore``); a new article that matches one is
+folded into the stored original, which keeps its id and gains the new origin (as within a run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from qa_service.core.models import Article
+from qa_service.core.ports import CorpusWriter, SignatureStore
+from qa_service.ingestion.dedup import MINHASH_SEED, merge_group, minhash, shingles
+
+NUM_PERM = 128
+SCHEME = "affine32"  # datasketch's default: hash values below 2**32, so 4 bytes each
+
+
+def pack(signature: MinHash) -> bytes:
+    """The signature's hash values as uint32 bytes."""
+    assert signature.scheme == SCHEME, signature.scheme
+    return signature.hashvalues.astype(np.uint32).tobytes()
+
+
+def unpack(packed: bytes) -> MinHash:
+    values = np.frombuffer(packed, dtype=np.uint32).astype(np.uint64)
+    return MinHash(num_perm=len(values), seed=MINHASH_SEED, hashvalues=values, scheme=SCHEME)
+
+
+def signature_of(article: Article) -> bytes:
+    """Packed signature of the article's text; empty when it has no shingle to compare."""
+    return pack(minhash(article.text, NUM_PERM)) if shingles(article.text) else b""
+
+
+class ArchiveIndex:
+    """LSH over the archive's signatures, built once per ingest run that has new articles."""
+
+    def __init__(self, signatures: Mapping[str, bytes], threshold: float) -> None:
+        self._threshold = threshold
+        self._signatures = {
+            doc_id: unpack(packed) for doc_id, packed in signatures.items() if packed
+        }
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        with self._lsh.insertion_session() as session:
+            for doc_id, signature in self._signatures.items():
+                session.insert(doc_id, signature)
+
+    def original_of(self, article: Article, exclude: Collection[str]) -> str | None:
+        """The most similar stored article at or above the threshold (ties: smaller id)."""
+        if not self._signatures or not shingles(article.text):
+            return None
+        signature = minhash(article.text, NUM_PERM)
+        scored = [
+            (float(signature.jaccard(self._signatures[key])), key)
+            for key in self._lsh.query(signature)
+            if key not in exclude and key != article.doc_id
+        ]
+        best = min(
+            ((-score, key) for score, key in scored if score >= self._threshold), default=None
+        )
+        return best[1] if best else None
+
+
+Signatures = dict[str, tuple[str, bytes]]  # doc id -> (content hash when signed, packed values)
+
+
+class ArchiveDedup:
+    """Keeps the persisted signatures in step with the stored articles and folds new copies."""
+
+    def __init__(self, signatures: SignatureStore, store: CorpusWriter, threshold: float) -> None:
+        self._file = signatures
+        self._store = store
+        self._threshold = threshold
+
+    def load(self, stored_hashes: Mapping[str, str]) -> tuple[Signatures, bool]:
+        """The signatures of exactly the stored articles, and whether the file needed repair
+        (a run killed before saving, a store older than this file): ids gone are dropped, ids
+        missing or signed under another content hash are signed again from the stored text."""
+        signatures = self._file.load()
+        stale = [i for i in signatures if i not in stored_hashes]
+        for doc_id in stale:
+            del signatures[doc_id]
+        unsigned = sorted(i for i, h in stored_hashes.items() if signatures.get(i, ("",))[0] != h)
+        for article in self._store.get_articles(unsigned):
+            signatures[article.doc_id] = (stored_hashes[article.doc_id], signature_of(article))
+        return signatures, bool(stale or unsigned)
+
+    def fold(
+        self, articles: list[Article], signatures: Signatures
+    ) -> tuple[list[Article], list[tuple[str, str]]]:
+        """Articles with each new near-copy of a stored article folded into that original (which
+        keeps its id, gains the copy's origins and fills metadata gaps), and the
+        (dropped, kept) pairs."""
+        new = [a for a in articles if a.doc_id not in signatures]
+        if not new or not signatures:
+            return articles, []
+        index = ArchiveIndex({i: packed for i, (_, packed) in signatures.items()}, self._threshold)
+        batch = {a.doc_id for a in articles}
+        copies: dict[str, list[Article]] = {}
+        for article in new:
+            original = index.original_of(article, exclude=batch)
+            if original is not None:
+                copies.setdefault(original, []).append(article)
+        originals = self._store.get_articles(sorted(copies))
+        folded = [merge_group(o, [o, *copies[o.doc_id]]) for o in originals]
+        pairs = [(c.doc_id, o.doc_id) for o in originals for c in copies[o.doc_id]]
+        gone = {dropped for dropped, _ in pairs}
+        return [a for a in articles if a.doc_id not in gone] + folded, pairs
+
+    def save(
+        self,
+        signatures: Signatures,
+        written: Sequence[tuple[Article, str]],
+        removed: Collection[str],
+        repaired: bool,
+    ) -> None:
+        """Record the articles just written and forget the removed ones (after the article
+        records: a run killed before this is repaired by the next ``load``)."""
+        for doc_id in removed:
+            signatures.pop(doc_id, None)
+        for article, digest in written:
+            signatures[article.doc_id] = (digest, signature_of(article))
+        if written or removed or repaired:
+            self._file.save(signatures)
