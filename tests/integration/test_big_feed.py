@@ -24,7 +24,7 @@ def test_feed_over_the_limit_ingests_every_record_but_the_oversized_one(tmp_path
     report = build_pipeline(settings, services.store, services.embedder).run([feed])
 
     assert [(s.origin, s.reason) for s in report.skipped] == [
-        (f"{feed}#L201", "record larger than 20000 bytes")
+        ("feed.jsonl#L201", "record larger than 20000 bytes")
     ]
     assert report.records_read == 399
     assert report.documents == 399 and not report.duplicates
