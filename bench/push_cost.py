@@ -46,7 +46,7 @@ def main() -> None:
         wall, used = time.perf_counter() - started, cpu_seconds() - cpu
         hits = services.lexical.search(marker, 1, SearchFilters())
         found = bool(hits) and services.store.get_chunks([hits[0][0]])[0].doc_id == outcome.doc_id
-        print(f"push {i}: {outcome.status}, wall {wall:.1f} s, cpu {used:.1f} s, bm25 finds it: {found}")
+        print(f"push {i}: {outcome.status}, wall {wall:.1f} s, cpu {used:.1f} s, bm25: {found}")
 
 
 if __name__ == "__main__":
