@@ -171,7 +171,8 @@ def test_ingest_while_serving_stays_consistent(
 
         store = ingest_services.store
         assert store.count_chunks() == report.chunks_new
-        documents = httpx.get(f"{base_url}/v1/documents").json()["documents"]
+        listing = httpx.get(f"{base_url}/v1/documents", params={"limit": 1000}).json()
+        documents = listing["documents"]  # one page of N_ARTICLES (the default page is 100)
         assert len(documents) == N_ARTICLES
         assert sum(d["n_chunks"] for d in documents) == report.chunks_new
         lexical = ingest_services.lexical
