@@ -59,6 +59,10 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
 
 def print_report(console: Console, report: IngestReport) -> None:
     table = Table(title="ingest summary", show_header=False)
+    cleaning = report.cleaning
+    worst = f"{cleaning.max_removed_share:.0%}" + (
+        f" ({cleaning.max_removed_origin})" if cleaning.max_removed_origin else ""
+    )
     rows = [
         ("files read", report.files_read),
         ("records read", report.records_read),
@@ -69,6 +73,8 @@ def print_report(console: Console, report: IngestReport) -> None:
         ("chunks unchanged", report.chunks_unchanged),
         ("chunks deleted", report.chunks_deleted),
         ("articles written", report.articles_written),
+        ("cleaning: characters in → out", f"{cleaning.chars_in} → {cleaning.chars_out}"),
+        ("cleaning: most removed from one document", worst),
         ("lexical index rebuilt", "yes" if report.lexical_rebuilt else "no"),
         ("seconds", f"{report.seconds:.2f}"),
     ]
@@ -77,6 +83,8 @@ def print_report(console: Console, report: IngestReport) -> None:
     console.print(table)
     for skipped in report.skipped:
         console.print(f"[yellow]skipped[/] {skipped.origin}: {skipped.reason}")
+    for origin, share in cleaning.heavy:
+        console.print(f"[yellow]warning[/] {origin}: cleaning removed {share:.0%} of its text")
     for dropped, kept in report.duplicates:
         console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
 

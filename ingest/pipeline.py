@@ -26,8 +26,10 @@ from pathlib import Path
 
 from ingest.articles import to_article
 from ingest.chunking import ArticleChunker, embedding_text, lexical_text
+from ingest.clean_report import CleaningReport
 from ingest.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
-from ingest.loaders import Skipped, iter_records
+from ingest.loaders import RawRecord, Skipped, iter_records
+from ingest.site_boilerplate import repeated_site_lines, site_of, takes_part
 from qa_service.adapters.bm25_index import BM25Index, LexicalRecord, ids_fingerprint
 from qa_service.adapters.chroma_store import ChromaStore, date_ordinal
 from qa_service.adapters.tokens import TiktokenCounter
@@ -53,6 +55,7 @@ class IngestReport:
     articles_written: int = 0
     lexical_rebuilt: bool = False
     seconds: float = 0.0
+    cleaning: CleaningReport = field(default_factory=CleaningReport)
 
     @property
     def ingested_anything(self) -> bool:
@@ -76,19 +79,36 @@ def article_hash(article: Article) -> str:
 
 
 def load_articles(paths: Sequence[Path], max_bytes: int, report: IngestReport) -> list[Article]:
+    """Cleaned articles from every record under ``paths``.
+
+    JSONL records are converted as they stream in; pages (text, markdown, HTML) are held until
+    all are read, because a line is only proven boilerplate by recurring across the site's pages
+    (``ingest.site_boilerplate``).
+    """
     articles: list[Article] = []
+    pages: list[RawRecord] = []
     files: set[str] = set()
+
+    def convert(record: RawRecord, site_lines: frozenset[str] = frozenset()) -> None:
+        converted = to_article(record, site_lines, report.cleaning)
+        if isinstance(converted, Skipped):
+            report.skipped.append(converted)
+        else:
+            articles.append(converted)
+
     for item in iter_records(paths, max_bytes=max_bytes):
         if isinstance(item, Skipped):
             report.skipped.append(item)
             continue
         files.add(item.origin.split("#L")[0])
         report.records_read += 1
-        converted = to_article(item)
-        if isinstance(converted, Skipped):
-            report.skipped.append(converted)
+        if takes_part(item):
+            pages.append(item)
         else:
-            articles.append(converted)
+            convert(item)
+    site_lines = repeated_site_lines(pages)
+    for page in pages:
+        convert(page, site_lines.get(site_of(page), frozenset()))
     report.files_read = len(files)
     return articles
 
