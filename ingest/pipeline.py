@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.articles import to_article
-from ingest.chunking import ArticleChunker, embedding_text, lexical_text
+from ingest.chunking import ArticleChunker, embedding_text, lexical_text, shared_titles
 from ingest.clean_report import CleaningReport
 from ingest.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
 from ingest.loaders import RawRecord, Skipped, iter_records
@@ -145,8 +145,9 @@ class IngestPipeline:
 
         pending: list[Chunk] = []
         stale: list[str] = []
+        shared = shared_titles(articles)
         for article in articles:
-            chunks = self._chunker.chunk_article(article)
+            chunks = self._chunker.chunk_article(article, article.title in shared)
             have = stored_ids.get(article.doc_id, set())
             wanted = {c.chunk_id for c in chunks}
             pending.extend(c for c in chunks if c.chunk_id not in have)
@@ -155,7 +156,7 @@ class IngestPipeline:
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
-        self._embed_and_upsert(pending, progress)
+        self._embed_and_upsert(pending, progress, shared)
         report.chunks_new = len(pending)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
@@ -177,13 +178,15 @@ class IngestPipeline:
         self._lexical.rebuild([lexical_record(c) for c in self._store.all_chunks()])
         return True
 
-    def _embed_and_upsert(self, chunks: list[Chunk], progress: ProgressFn | None) -> None:
+    def _embed_and_upsert(
+        self, chunks: list[Chunk], progress: ProgressFn | None, shared: frozenset[str]
+    ) -> None:
         total = len(chunks)
         if progress:
             progress("embed", 0, total)
         for lo in range(0, total, EMBED_BLOCK):
             block = chunks[lo : lo + EMBED_BLOCK]
-            vectors = self._embedder.embed([embedding_text(c) for c in block])
+            vectors = self._embedder.embed([embedding_text(c, c.title in shared) for c in block])
             self._store.upsert_chunks(block, vectors)
             if progress:
                 progress("embed", lo + len(block), total)
