@@ -75,6 +75,10 @@ def print_report(console: Console, report: IngestReport) -> None:
         ("articles written", report.articles_written),
         ("cleaning: characters in → out", f"{cleaning.chars_in} → {cleaning.chars_out}"),
         ("cleaning: most removed from one document", worst),
+        (
+            "cleaning: documents keeping >= 95% of words",
+            f"{cleaning.kept_most_words} of {cleaning.documents}",
+        ),
         ("lexical index rebuilt", "yes" if report.lexical_rebuilt else "no"),
         ("seconds", f"{report.seconds:.2f}"),
     ]

@@ -207,3 +207,17 @@ def test_cleaning_report_counts_characters_and_warns_about_heavy_losses() -> Non
     assert (report.chars_in, report.chars_out) == (18 + 199, 18 + 59)
     assert report.max_removed_origin == "b" and report.max_removed_share == 1 - 59 / 199
     assert [origin for origin, _ in report.heavy] == ["b"] and report.kept_most_words == 1
+
+
+def test_ingest_summary_reports_cleaning_and_warns_per_heavy_document() -> None:
+    from rich.console import Console
+
+    from ingest.__main__ import print_report
+
+    report = IngestReport()
+    report.cleaning.add("page.html", "news " * 40, "news " * 12)
+    console = Console(record=True, width=200)
+    print_report(console, report)
+    out = console.export_text()
+    assert "199 → 59" in out and "0 of 1" in out
+    assert "warning page.html: cleaning removed 70% of its text" in out
