@@ -76,6 +76,10 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
 
 def print_report(console: Console, report: IngestReport) -> None:
     table = Table(title="ingest summary", show_header=False)
+    cleaning = report.cleaning
+    worst = f"{cleaning.max_removed_share:.0%}" + (
+        f" ({cleaning.max_removed_origin})" if cleaning.max_removed_origin else ""
+    )
     rows = [
         ("files read", report.files_read),
         ("records read", report.records_read),
@@ -88,6 +92,12 @@ def print_report(console: Console, report: IngestReport) -> None:
         ("chunks unchanged", report.chunks_unchanged),
         ("chunks deleted", report.chunks_deleted),
         ("articles written", report.articles_written),
+        ("cleaning: characters in → out", f"{cleaning.chars_in} → {cleaning.chars_out}"),
+        ("cleaning: most removed from one document", worst),
+        (
+            "cleaning: documents keeping >= 95% of words",
+            f"{cleaning.kept_most_words} of {cleaning.documents}",
+        ),
         ("lexical index rebuilt", "yes" if report.lexical_rebuilt else "no"),
         ("seconds", f"{report.seconds:.2f}"),
     ]
@@ -98,6 +108,8 @@ def print_report(console: Console, report: IngestReport) -> None:
         console.print(f"[yellow]skipped[/] {skipped.origin}: {skipped.reason}")
     for warning in report.warnings:
         console.print(f"[yellow]warning[/] {warning.origin}: {warning.message}")
+    for origin, share in cleaning.heavy:
+        console.print(f"[yellow]warning[/] {origin}: cleaning removed {share:.0%} of its text")
     for dropped, kept in report.duplicates:
         console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
     for dropped, kept in report.archive_duplicates:

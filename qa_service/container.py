@@ -147,6 +147,7 @@ def build_services(
         store,
         lexical,
         mode=settings.retrieval_mode,
+        fusion=settings.fusion,
         rrf_k=settings.rrf_k,
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,

@@ -44,10 +44,13 @@ class Settings(BaseSettings):
     # retrieval
     top_k: int = Field(default=5, ge=1, le=50)
     retrieval_mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    # convex: weighted sum of min-max normalised scores; rrf: reciprocal rank fusion (rrf_k).
+    # Defaults chosen on MultiHop, RealTimeQA and the golden set together (docs/benchmarks.md).
+    fusion: Literal["convex", "rrf"] = "convex"
     rrf_k: int = 60
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    retrieval_candidates: int = 30
+    lexical_weight: float = 0.8
+    retrieval_candidates: int = 50
     lexical_path: Path | None = None  # default: <chroma_path>/lexical (share it between replicas)
     # optional rerank stage over the first rerank_candidates fused passages; none = fused order
     reranker: Literal["none", "nanoranker"] = "none"

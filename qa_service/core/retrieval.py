@@ -1,4 +1,5 @@
-"""Retrieval: dense (cached query embedding -> vector store), lexical (BM25), or both fused.
+"""Retrieval: dense (cached query embedding -> vector store), lexical (BM25), or both fused
+(``convex_fusion`` of normalised scores, or ``reciprocal_rank_fusion``).
 
 An optional rerank stage re-scores the first ``rerank_candidates`` fused passages (after
 near-duplicate removal) with a ``Reranker`` and keeps its best ``top_k``; without one, the fused
@@ -17,6 +18,7 @@ from qa_service.core.models import Chunk, Passage, SearchFilters
 from qa_service.core.ports import Embedder, LexicalIndex, Reranker, Vector, VectorStore
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
+Fusion = Literal["convex", "rrf"]
 
 
 class QueryEmbeddingCache:
@@ -64,6 +66,27 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def convex_fusion(
+    scored: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]
+) -> list[tuple[str, float]]:
+    """Sum of ``weight * min-max normalised score`` over the lists an id appears in, best first.
+
+    Unlike rank fusion, a ranker whose scores are flat (BM25 on a question that shares no
+    distinctive word with any passage) moves little, and a clear winner keeps its lead: on
+    short passages, rank fusion with a weaker BM25 fell below dense alone (docs/benchmarks.md).
+    """
+    totals: dict[str, float] = {}
+    for ranking, weight in zip(scored, weights, strict=True):
+        if not ranking:
+            continue
+        values = [score for _, score in ranking]
+        low, high = min(values), max(values)
+        for item, score in ranking:
+            share = (score - low) / (high - low) if high > low else 1.0
+            totals[item] = totals.get(item, 0.0) + weight * share
+    return sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 @lru_cache(maxsize=4096)  # near-duplicate checks compare each candidate with every kept one
 def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
@@ -83,7 +106,8 @@ def is_near_duplicate(chunk: Chunk, kept: Sequence[Chunk], max_overlap: float = 
 
 
 class HybridRetriever:
-    """Dense + BM25 candidates fused by reciprocal rank; filters apply on both sides.
+    """Dense + BM25 candidates fused (convex score fusion or reciprocal rank); filters apply on
+    both sides.
 
     With a ``reranker``, the first ``rerank_candidates`` fused passages are re-scored by it and
     its best ``top_k`` returned; ``reranker=None`` (the default) skips the stage entirely.
@@ -99,6 +123,7 @@ class HybridRetriever:
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
         candidates: int = 30,
+        fusion: Fusion = "rrf",
         reranker: Reranker | None = None,
         rerank_candidates: int = 20,
     ) -> None:
@@ -113,6 +138,7 @@ class HybridRetriever:
         self._rrf_k = rrf_k
         self._weights = (dense_weight, lexical_weight)
         self._candidates = candidates
+        self._fusion = fusion
         self.reranker = reranker
         self._rerank_candidates = rerank_candidates
 
@@ -130,6 +156,10 @@ class HybridRetriever:
             fused = [(p.chunk.chunk_id, p.score) for p in dense]
         elif self.mode == "lexical":
             fused = lexical
+        elif self._fusion == "convex":
+            fused = convex_fusion(
+                [[(p.chunk.chunk_id, p.score) for p in dense], lexical], self._weights
+            )
         else:
             fused = reciprocal_rank_fusion(
                 [[p.chunk.chunk_id for p in dense], [cid for cid, _ in lexical]],

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import trafilatura
 
+from qa_service.ingestion.light_clean import light_clean_lines
+
 
 class Kind(Enum):
     """What a single line of a page is; only TEXT lines can become article paragraphs."""
@@ -78,6 +80,8 @@ _BOILER_RE = re.compile(
     r"|(?:url|link|canonical|source)?\s*:?\s*https?://\S+"
     r"|(?:photo|image|picture|credit|photo credit|source)\s*:.{0,80}"
 )
+# Link texts that extraction glued together ("PolicySpecial Military"): a menu or tag list.
+_GLUED_LINKS_RE = re.compile(r"[a-z’']{4}[A-Z][a-z]{3}")
 _SEE_ALSO_RE = re.compile(r"(?:see also|read also|also read|read more)\s*:?\s+\S.*", re.IGNORECASE)
 BYLINE_RE = re.compile(
     r"(?:By|BY|Written by|Words by|Author:)\s+"
@@ -119,6 +123,9 @@ _LINK_RE = re.compile(r"\[([^\]]+)\]\([^)\s]+(?:\s+\"[^\"]*\")?\)")
 _TERMINAL_RE = re.compile(r"[.!?…]['\"”’»)\]]*$")
 _HTML_RE = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body)", re.IGNORECASE)
 ANCHOR_KINDS = frozenset({Kind.NAV, Kind.DATE, Kind.TAIL, Kind.BYLINE})
+CHROME_KINDS = frozenset({Kind.NAV, Kind.DATE, Kind.TAIL, Kind.BYLINE, Kind.BOILER})
+LABEL_MAX_WORDS = 5
+HEADLINE_MAX_WORDS = 30  # as ingest.metadata reads a title
 
 
 def is_sentence(text: str) -> bool:
@@ -169,6 +176,8 @@ def classify_line(text: str) -> Kind:
         return Kind.NAV  # language switcher or breadcrumb
     if bare.casefold() in _NAV_PHRASES or (n_words <= 6 and _FOLLOW_RE.fullmatch(bare)):
         return Kind.NAV
+    if len(_GLUED_LINKS_RE.findall(text)) >= 2 and not is_sentence(text):
+        return Kind.NAV  # two or more link texts run together: a category or tag list
     if n_words <= 8 and not is_sentence(text) and BYLINE_RE.fullmatch(text):
         return Kind.BYLINE
     if _BOILER_RE.fullmatch(bare) or (_SEE_ALSO_RE.fullmatch(text) and not is_sentence(text)):
@@ -260,7 +269,9 @@ def _header_end(units: list[Unit], kinds: list[Kind], anchor: int, repeated: set
     return max(chrome) + 1 if chrome else 0
 
 
-def _select_body(units: list[Unit], lo: int, hi: int, repeated: set[str]) -> list[Unit]:
+def _select_body(
+    units: list[Unit], lo: int, hi: int, repeated: set[str], chrome_rules: bool = True
+) -> list[Unit]:
     """Paragraphs within lines [lo, hi), without echoes and without headline-like edges."""
     body: list[Unit] = []
     seen: set[str] = set()
@@ -268,23 +279,51 @@ def _select_body(units: list[Unit], lo: int, hi: int, repeated: set[str]) -> lis
         key = unit.text.casefold()
         if unit.start < lo or unit.end >= hi or key in seen:
             continue
-        if key in repeated and not is_sentence(unit.text):
+        if chrome_rules and key in repeated and not is_sentence(unit.text):
             continue  # a repeated short line is chrome (site name, category, title echo)
         seen.add(key)
         body.append(unit)
-    while body and not is_sentence(body[0].text):
-        body.pop(0)  # title, caption, category before the first paragraph
-    while body and not is_sentence(body[-1].text):
+    if chrome_rules:
+        body = _without_header(body)
+    while chrome_rules and body and is_label(body[-1].text):
         body.pop()  # tag line, byline, share prompt after the last paragraph
     return body
 
 
+def _without_header(body: list[Unit]) -> list[Unit]:
+    """Drops what precedes the first sentence when it is a header: short labels (caption,
+    category) and one headline just before the sentence (metadata keeps it as the title).
+    Two unpunctuated lines of news length in a row are not a header: they stay."""
+    first = next((k for k, unit in enumerate(body) if is_sentence(unit.text)), len(body))
+    news = [unit for unit in body[:first] if not is_label(unit.text)]
+    headline = len(news) == 1 and news[0] is body[first - 1]
+    if headline and len(news[0].text.split()) <= HEADLINE_MAX_WORDS:
+        news = []
+    return news + body[first:]
+
+
+def is_label(text: str) -> bool:
+    """A short unpunctuated line (tag, category, caption, share prompt): not a news sentence.
+
+    Only this is cut from the end of an article: a last paragraph without a full stop ("The
+    mayor said work would begin in spring", cut off by an inline script) is still news.
+    """
+    return not is_sentence(text) and len(text.split()) <= LABEL_MAX_WORDS
+
+
 @lru_cache(maxsize=4)  # cleaning and metadata analyse the same page; the layout is immutable
-def analyse_page(raw: str) -> PageLayout:
-    """Splits a page dump into header / body / footer using general, site-agnostic rules."""
+def analyse_page(raw: str, site_lines: frozenset[str] = frozenset()) -> PageLayout:
+    """Splits a page dump into header / body / footer using general, site-agnostic rules.
+
+    ``site_lines`` (casefolded) are lines that recur across many pages of the same site in this
+    run (``ingest.site_boilerplate``): proven boilerplate, marked BOILER before the analysis.
+    """
     lines = normalise_lines(raw)
     plain = [plain_line(line) for line in lines]
-    kinds = [classify_line(text) for text in plain]
+    kinds = [
+        Kind.BOILER if site_lines and text.casefold() in site_lines else classify_line(text)
+        for text in plain
+    ]
     units = _build_units(lines, plain, kinds)
     counts = Counter(u.text.casefold() for u in units)
     repeated = {text for text, n in counts.items() if n >= 2}
@@ -297,6 +336,10 @@ def analyse_page(raw: str) -> PageLayout:
         body = _select_body(
             units, _header_end(units, kinds, anchor, repeated), tail_start, repeated
         )
+    elif not any(kind in CHROME_KINDS for kind in kinds):
+        # No sentence punctuation anywhere and no page chrome either: a short-item feed or a
+        # note of unpunctuated news lines, not a page. Nothing here is proven boilerplate.
+        body = _select_body(units, 0, len(lines), repeated, chrome_rules=False)
     body_start = body[0].start if body else tail_start
     body_end = body[-1].end + 1 if body else tail_start
     return PageLayout(
@@ -304,12 +347,17 @@ def analyse_page(raw: str) -> PageLayout:
     )
 
 
-def clean_text(raw: str) -> str:
+def clean_text(raw: str, site_lines: frozenset[str] = frozenset()) -> str:
     """The article body of a text/markdown page dump, paragraphs separated by blank lines.
 
     Idempotent (the output is chrome-free and cleans to itself); "" when only boilerplate.
     """
-    return "\n\n".join(unit.text for unit in analyse_page(raw).body)
+    return "\n\n".join(unit.text for unit in analyse_page(raw, site_lines).body)
+
+
+def light_clean(text: str) -> str:
+    """Already-extracted article text (JSONL): known footer lines removed, nothing else."""
+    return light_clean_lines(normalise_lines(text))
 
 
 def looks_like_html(raw: str, fmt: str) -> bool:
@@ -327,6 +375,24 @@ def html_to_text(raw: str) -> str:
     return text or ""
 
 
-def clean_document(raw: str, fmt: str) -> str:
-    """Cleans any supported format; HTML goes through trafilatura first."""
-    return clean_text(html_to_text(raw) if looks_like_html(raw, fmt) else raw)
+def page_text(raw: str, fmt: str) -> str:
+    """The text cleaning starts from: trafilatura's extract for HTML, else the input itself."""
+    return html_to_text(raw) if looks_like_html(raw, fmt) else raw
+
+
+def clean_document(raw: str, fmt: str, site_lines: frozenset[str] = frozenset()) -> str:
+    """Cleans any supported format; HTML goes through trafilatura first.
+
+    A JSONL record's text is already article text: it only gets ``light_clean`` (unless it is a
+    saved HTML page). Lines recurring across the site (``site_lines``) are dropped from a page
+    only while that leaves at least half of what cleaning would keep without them.
+    """
+    if fmt == "jsonl" and not looks_like_html(raw, fmt):
+        return light_clean(raw)
+    text = page_text(raw, fmt)
+    cleaned = clean_text(text)
+    if site_lines:
+        narrower = clean_text(text, site_lines)
+        if len(narrower) * 2 >= len(cleaned):
+            return narrower
+    return cleaned

@@ -32,9 +32,16 @@ from qa_service.core.models import Article, Chunk, LexicalRecord, date_ordinal
 from qa_service.core.ports import CorpusWriter, Embedder, SignatureStore
 from qa_service.ingestion.archive_dedup import ArchiveDedup
 from qa_service.ingestion.articles import IngestWarning, to_article
-from qa_service.ingestion.chunking import ArticleChunker, embedding_text, lexical_text
+from qa_service.ingestion.chunking import (
+    ArticleChunker,
+    embedding_text,
+    lexical_text,
+    shared_titles,
+)
+from qa_service.ingestion.clean_report import CleaningReport
 from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
 from qa_service.ingestion.records import RawRecord, Skipped
+from qa_service.ingestion.site_boilerplate import repeated_site_lines, site_of, takes_part
 from qa_service.ingestion.verify import StoreCheck, check_store
 
 ProgressFn = Callable[[str, int, int], None]
@@ -57,6 +64,7 @@ class IngestReport:
     articles_written: int = 0
     lexical_rebuilt: bool = False
     seconds: float = 0.0
+    cleaning: CleaningReport = field(default_factory=CleaningReport)
 
     @property
     def ingested_anything(self) -> bool:
@@ -82,10 +90,24 @@ def article_hash(article: Article) -> str:
 def load_articles(records: Iterable[RawRecord | Skipped], report: IngestReport) -> list[Article]:
     """Clean articles from ``records``. A record repeating an id already used in this run is
     skipped (two texts under one id would overwrite each other), e.g. several items of a feed
-    sharing one page url and no ``doc_id``."""
+    sharing one page url and no ``doc_id``.
+
+    JSONL records are converted as they stream in; pages (text, markdown, HTML) are held until
+    all are read, because a line is only proven boilerplate by recurring across the site's pages
+    (``site_boilerplate``).
+    """
     articles: list[Article] = []
+    pages: list[RawRecord] = []
     files: set[str] = set()
     first_origin: dict[str, str] = {}
+
+    def convert(record: RawRecord, site_lines: frozenset[str] = frozenset()) -> None:
+        converted = to_article(record, report.warnings, site_lines, report.cleaning)
+        if isinstance(converted, Skipped):
+            report.skipped.append(converted)
+        else:
+            articles.append(converted)
+
     for item in records:
         if isinstance(item, Skipped):
             report.skipped.append(item)
@@ -97,11 +119,13 @@ def load_articles(records: Iterable[RawRecord | Skipped], report: IngestReport) 
             report.skipped.append(Skipped(item.origin, reason))
             continue
         first_origin[item.doc_id] = item.origin
-        converted = to_article(item, report.warnings)
-        if isinstance(converted, Skipped):
-            report.skipped.append(converted)
+        if takes_part(item):
+            pages.append(item)
         else:
-            articles.append(converted)
+            convert(item)
+    site_lines = repeated_site_lines(pages)
+    for page in pages:
+        convert(page, site_lines.get(site_of(page), frozenset()))
     report.files_read = len(files)
     return articles
 
@@ -184,8 +208,9 @@ class IngestPipeline:
 
         pending: list[Chunk] = []
         stale: list[str] = []
+        shared = shared_titles(articles)
         for article in articles:
-            chunks = self._chunker.chunk_article(article)
+            chunks = self._chunker.chunk_article(article, article.title in shared)
             have = stored_ids.get(article.doc_id, set())
             wanted = {c.chunk_id for c in chunks}
             pending.extend(c for c in chunks if c.chunk_id not in have)
@@ -194,7 +219,7 @@ class IngestPipeline:
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
-        self._embed_and_upsert(pending, progress)
+        self._embed_and_upsert(pending, progress, shared)
         report.chunks_new = len(pending)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
@@ -218,13 +243,18 @@ class IngestPipeline:
         self._store.publish_lexical([lexical_record(c) for c in self._store.all_chunks()])
         return True
 
-    def _embed_and_upsert(self, chunks: list[Chunk], progress: ProgressFn | None) -> None:
+    def _embed_and_upsert(
+        self,
+        chunks: list[Chunk],
+        progress: ProgressFn | None,
+        shared: frozenset[str] = frozenset(),
+    ) -> None:
         total = len(chunks)
         if progress:
             progress("embed", 0, total)
         for lo in range(0, total, EMBED_BLOCK):
             block = chunks[lo : lo + EMBED_BLOCK]
-            vectors = self._embedder.embed([embedding_text(c) for c in block])
+            vectors = self._embedder.embed([embedding_text(c, c.title in shared) for c in block])
             self._store.upsert_chunks(block, vectors)
             if progress:
                 progress("embed", lo + len(block), total)

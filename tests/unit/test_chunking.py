@@ -8,7 +8,13 @@ import pytest
 
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.models import Article
-from qa_service.ingestion.chunking import ArticleChunker, chunk_id_for, embedding_text, lexical_text
+from qa_service.ingestion.chunking import (
+    ArticleChunker,
+    chunk_id_for,
+    embedding_text,
+    lexical_text,
+    shared_titles,
+)
 from tests.conftest import SEED_DIR
 
 
@@ -77,6 +83,27 @@ def test_lexical_text_carries_title_and_source(chunker: ArticleChunker, article:
 def test_embedding_text_carries_the_title(chunker: ArticleChunker, article: Article) -> None:
     chunk = chunker.chunk_article(article)[0]
     assert embedding_text(chunk).startswith("Kremlin rejects ceasefire\n\n")
+
+
+def test_embedding_text_carries_the_outlet_and_only_an_own_title(
+    chunker: ArticleChunker, article: Article
+) -> None:
+    chunk = chunker.chunk_article(replace(article, source="Defence Talks"))[0]
+    assert embedding_text(chunk) == f"Defence Talks\nKremlin rejects ceasefire\n\n{chunk.text}"
+    assert embedding_text(chunk, title_shared=True) == f"Defence Talks\n\n{chunk.text}"
+
+
+def test_a_title_on_several_articles_of_a_run_is_shared() -> None:
+    quiz = [Article(doc_id=str(n), text="x", title="Weekly quiz, 2024-05-02") for n in range(3)]
+    own = Article(doc_id="own", text="x", title="Kremlin rejects ceasefire")
+    assert shared_titles([*quiz, own, Article(doc_id="none", text="x")]) == {quiz[0].title}
+
+
+def test_what_gets_embedded_is_part_of_the_chunk_id(
+    chunker: ArticleChunker, article: Article
+) -> None:
+    own = {c.chunk_id for c in chunker.chunk_article(article)}
+    assert own.isdisjoint(c.chunk_id for c in chunker.chunk_article(article, title_shared=True))
 
 
 def test_overlap_must_be_smaller_than_chunk() -> None:
