@@ -36,7 +36,8 @@ from qa_service.core.models import Chunk, Passage, SearchFilters  # noqa: E402
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache  # noqa: E402
 from qa_service.ingestion.chunking import ArticleChunker, shared_titles  # noqa: E402
 from qa_service.ingestion.dedup import collapse_near_duplicates  # noqa: E402
-from qa_service.ingestion.pipeline import IngestReport, lexical_record, load_articles  # noqa: E402
+from ingest.job import load_files  # noqa: E402
+from qa_service.ingestion.pipeline import IngestReport, lexical_record  # noqa: E402
 from qa_service.settings import Settings  # noqa: E402
 
 DEFAULT_VARIANTS = (
@@ -119,7 +120,7 @@ def main() -> None:
         parser.error("--data is required for realtimeqa")
     report = IngestReport()
     articles, dups_list = collapse_near_duplicates(
-        load_articles([data / "corpus.jsonl"], 50_000_000, report)
+        load_files([data / "corpus.jsonl"], 50_000_000, report)
     )
     chunker = ArticleChunker(TiktokenCounter().encode)
     chunks = [c for a in articles for c in chunker.chunk_article(a)]
