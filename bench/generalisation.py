@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 
 from eval.multihop_metrics import doc_hits, evidence_hits  # noqa: E402
 from eval.realtimeqa_metrics import hits_at  # noqa: E402
+from ingest.job import load_files  # noqa: E402
 from qa_service.adapters.bm25_index import BM25Index  # noqa: E402
 from qa_service.adapters.tokens import TiktokenCounter  # noqa: E402
 from qa_service.container import build_embedder  # noqa: E402
@@ -36,7 +37,6 @@ from qa_service.core.models import Chunk, Passage, SearchFilters  # noqa: E402
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache  # noqa: E402
 from qa_service.ingestion.chunking import ArticleChunker, shared_titles  # noqa: E402
 from qa_service.ingestion.dedup import collapse_near_duplicates  # noqa: E402
-from ingest.job import load_files  # noqa: E402
 from qa_service.ingestion.pipeline import IngestReport, lexical_record  # noqa: E402
 from qa_service.settings import Settings  # noqa: E402
 
