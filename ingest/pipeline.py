@@ -32,6 +32,7 @@ from qa_service.adapters.bm25_index import BM25Index, LexicalRecord, ids_fingerp
 from qa_service.adapters.chroma_store import ChromaStore, date_ordinal
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.container import build_lexical
+from qa_service.core.article_dates import with_mentioned_dates
 from qa_service.core.models import Article, Chunk
 from qa_service.core.ports import Embedder
 from qa_service.settings import Settings
@@ -135,7 +136,7 @@ class IngestPipeline:
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
-        self._embed_and_upsert(pending, progress)
+        self._embed_and_upsert(with_mentioned_dates(pending), progress)
         report.chunks_new = len(pending)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)

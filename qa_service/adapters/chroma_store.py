@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +13,7 @@ from urllib.parse import urlparse
 from qa_service.adapters import chroma_filters as cf
 from qa_service.adapters.chroma_paging import get_all
 from qa_service.adapters.chunk_cache import ChunkCache
+from qa_service.core.dates import day_ordinal
 from qa_service.core.errors import StoreUnavailable
 from qa_service.core.models import Article, Chunk, DocumentSummary, Passage, SearchFilters
 from qa_service.offline import ensure_offline
@@ -41,9 +41,9 @@ def read_with_retry(call: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def date_ordinal(iso: str) -> int:
-    """Day number of an ISO 8601 date/datetime; Chroma range filters need numbers."""
-    return date.fromisoformat(iso[:10]).toordinal()
+def date_ordinal(iso: str | None) -> int:
+    """Day number of an ISO 8601 date/datetime (0: undated); Chroma range filters need numbers."""
+    return day_ordinal(iso)
 
 
 def make_client(path: Path | None, url: str | None) -> Any:
@@ -77,8 +77,9 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         value = getattr(chunk, key)
         if value:
             meta[key] = value
-    if chunk.published_at:
-        meta["published_day"] = date_ordinal(chunk.published_at)
+    meta["published_day"] = date_ordinal(chunk.published_at)  # 0: undated (as_of keeps those)
+    if chunk.mentioned_dates:
+        meta["mentioned_dates"] = ",".join(chunk.mentioned_dates)
     return meta
 
 
@@ -94,6 +95,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         source=meta.get("source"),
         url=meta.get("url"),
         published_at=meta.get("published_at"),
+        mentioned_dates=tuple(d for d in str(meta.get("mentioned_dates") or "").split(",") if d),
     )
 
 

@@ -2,24 +2,69 @@
 
 from __future__ import annotations
 
-from qa_service.api.schemas import AskResponse, CitationOut, Filters, SearchResult, UsageOut
+from collections.abc import Iterable
+from datetime import date
+
+from litestar.exceptions import ValidationException
+
+from qa_service.api.schemas import (
+    AskResponse,
+    CitationOut,
+    EvidenceDates,
+    Filters,
+    SearchResult,
+    UsageOut,
+)
+from qa_service.core.dates import parse_day, utc_today
 from qa_service.core.errors import InvalidQuery
 from qa_service.core.models import Answer, Citation, Passage, SearchFilters
 
 
-def filters_from(filters: Filters | None) -> SearchFilters:
+def as_of_from(value: str | None) -> date | None:
+    """The request's ``as_of`` day; a malformed value is a 400 like any other invalid field."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise ValidationException(
+            detail="Validation failed: as_of",
+            extra=[
+                {
+                    "message": "as_of must be YYYY-MM-DD or an ISO 8601 datetime",
+                    "key": "as_of",
+                    "source": "body",
+                }
+            ],
+        ) from None
+
+
+def filters_from(filters: Filters | None, as_of: str | None = None) -> SearchFilters:
+    """Request filters + ``as_of`` as typed ``SearchFilters`` (the only place they are parsed)."""
+    day = as_of_from(as_of)
     if filters is None:
-        return SearchFilters()
+        return SearchFilters(as_of=day)
     after, before = filters.published_after, filters.published_before
     if after and before and after > before:
         raise InvalidQuery("filters.published_after is later than filters.published_before")
+    if after and day and after > day:
+        raise InvalidQuery("filters.published_after is later than as_of")
     return SearchFilters(
-        published_after=filters.published_after.isoformat() if filters.published_after else None,
-        published_before=(
-            filters.published_before.isoformat() if filters.published_before else None
-        ),
-        source=filters.source,
+        published_after=after, published_before=before, source=filters.source, as_of=day
     )
+
+
+def as_of_out(filters: SearchFilters) -> str:
+    return (filters.as_of or utc_today()).isoformat()
+
+
+def evidence_dates(published: Iterable[str | None]) -> EvidenceDates:
+    """Oldest and newest of the given ``published_at`` values (ISO strings sort by time when
+    they share a format; the day decides first, so mixed formats order correctly by day)."""
+    dated = sorted((parse_day(p), p) for p in published if p)
+    if not dated:
+        return EvidenceDates(oldest=None, newest=None)
+    return EvidenceDates(oldest=dated[0][1], newest=dated[-1][1])
 
 
 def search_result(passage: Passage) -> SearchResult:
@@ -53,7 +98,7 @@ def citation_out(c: Citation) -> CitationOut:
     )
 
 
-def ask_response(answer: Answer) -> AskResponse:
+def ask_response(answer: Answer, filters: SearchFilters) -> AskResponse:
     return AskResponse(
         answer=answer.answer,
         abstained=answer.abstained,
@@ -64,4 +109,6 @@ def ask_response(answer: Answer) -> AskResponse:
         retrieved=answer.retrieved,
         dropped_citations=answer.dropped_citations,
         latency_ms=answer.latency_ms,
+        as_of=as_of_out(filters),
+        evidence_dates=evidence_dates(c.published_at for c in answer.citations),
     )

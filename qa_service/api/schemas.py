@@ -10,6 +10,16 @@ from msgspec import Meta
 
 NonBlankText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]
 TopK = Annotated[int, Meta(ge=1, le=50)]
+# "YYYY-MM-DD" or an ISO 8601 datetime (its own calendar day counts); checked in convert.as_of_from
+AsOf = Annotated[
+    str,
+    Meta(
+        min_length=10,
+        max_length=40,
+        description="Answer as of this day: nothing published later is used. Default: today.",
+        examples=["2025-12-11", "2025-12-11T18:00:00+01:00"],
+    ),
+]
 
 
 class Filters(msgspec.Struct, forbid_unknown_fields=True):
@@ -24,6 +34,7 @@ class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):
     query: NonBlankText
     top_k: TopK | None = None  # None: the service default, QA_TOP_K
     filters: Filters | None = None
+    as_of: AsOf | None = None
 
 
 class SearchResult(msgspec.Struct):
@@ -39,8 +50,17 @@ class SearchResult(msgspec.Struct):
     score: float
 
 
+class EvidenceDates(msgspec.Struct):
+    """Oldest and newest ``published_at`` among the evidence (None: no dated evidence)."""
+
+    oldest: str | None
+    newest: str | None
+
+
 class SearchResponse(msgspec.Struct):
     results: list[SearchResult]
+    as_of: str  # the day the search was placed at (given, or today)
+    evidence_dates: EvidenceDates  # over the results
 
 
 class DocumentSummaryOut(msgspec.Struct):
@@ -78,6 +98,7 @@ class AskRequest(msgspec.Struct, forbid_unknown_fields=True):
     question: NonBlankText
     top_k: TopK | None = None  # None: the service default, QA_TOP_K
     filters: Filters | None = None
+    as_of: AsOf | None = None
     stream: bool = False
     history: Annotated[list[HistoryTurn], Meta(max_length=20)] = msgspec.field(default_factory=list)
 
@@ -110,6 +131,8 @@ class AskResponse(msgspec.Struct):
     retrieved: list[str]
     dropped_citations: int
     latency_ms: float
+    as_of: str  # the day the answer was placed at (given, or today)
+    evidence_dates: EvidenceDates  # over the citations
 
 
 class Health(msgspec.Struct, omit_defaults=True):

@@ -15,6 +15,7 @@ from typing import Literal
 
 from qa_service.core.models import Chunk, Passage, SearchFilters
 from qa_service.core.ports import Embedder, LexicalIndex, Reranker, Vector, VectorStore
+from qa_service.core.recency import TimePolicy
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 
@@ -101,6 +102,7 @@ class HybridRetriever:
         candidates: int = 30,
         reranker: Reranker | None = None,
         rerank_candidates: int = 20,
+        time: TimePolicy | None = None,
     ) -> None:
         if mode != "dense" and lexical is None:
             raise ValueError(f"retrieval mode {mode!r} needs a lexical index")
@@ -115,8 +117,10 @@ class HybridRetriever:
         self._candidates = candidates
         self.reranker = reranker
         self._rerank_candidates = rerank_candidates
+        self.time = time or TimePolicy(mode="off")
 
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
+        filters, intent, as_of = self.time.plan(query, filters)  # recency.py: time intent
         # the reranker sees max(rerank_candidates, top_k) passages; without it, top_k is final
         limit = max(self._rerank_candidates, top_k) if self.reranker is not None else top_k
         n = max(self._candidates, top_k * 3, limit)
@@ -136,7 +140,12 @@ class HybridRetriever:
                 self._weights,
                 self._rrf_k,
             )
-        passages = self._materialise(fused, {p.chunk.chunk_id: p.chunk for p in dense}, limit)
+        known = {p.chunk.chunk_id: p.chunk for p in dense}
+        if intent is None:
+            passages = self._materialise(fused, known, limit)
+        else:  # the prior re-ranks the whole candidate pool, then the cut
+            passages = self.time.prior.apply(self._materialise(fused, known, n), intent, as_of)
+            passages = passages[:limit]
         if self.reranker is None or not passages:
             return passages
         return self.reranker.rerank(query, passages, top_k)[:top_k]

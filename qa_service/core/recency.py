@@ -1,0 +1,101 @@
+"""Time priors applied to fused candidates, after fusion and before the final cut.
+
+* ``range`` intent ("this week", "on Tuesday", "in December 2025"): a passage is *in range* when
+  its article was published in ``[start, end + REPORTING_LAG_DAYS]`` (news about a day appears on
+  or after it) or its text mentions a day in ``[start, end]`` (``Chunk.mentioned_dates``,
+  resolved at ingest). Passages out of range keep ``miss_factor`` of their score.
+* ``recent`` intent ("latest", "currently"): score x ``0.5 ** (age / half_life)`` with the age in
+  days before ``as_of``, never below ``floor`` so strong old evidence can still compete; undated
+  passages are ranked as if old (the floor).
+Questions without time intent never get here: old background articles stay where they ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+from qa_service.core.dates import parse_day, utc_today
+from qa_service.core.models import Chunk, Passage, SearchFilters
+from qa_service.core.time_intent import TimeIntent, detect_time_intent
+
+REPORTING_LAG_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class TimePrior:
+    half_life_days: float = 7.0
+    floor: float = 0.1
+    miss_factor: float = 0.3
+
+    def factor(self, chunk: Chunk, intent: TimeIntent, as_of: date) -> float:
+        published = _day(chunk.published_at)
+        if intent.kind == "recent":
+            if published is None:
+                return self.floor
+            age = max((as_of - published).days, 0)
+            return max(0.5 ** (age / self.half_life_days), self.floor)
+        return 1.0 if in_range(chunk, published, intent) else self.miss_factor
+
+    def apply(self, passages: Sequence[Passage], intent: TimeIntent, as_of: date) -> list[Passage]:
+        """Passages re-scored and re-sorted (stable: ties keep the fused order)."""
+        scored = [
+            Passage(chunk=p.chunk, score=p.score * self.factor(p.chunk, intent, as_of))
+            for p in passages
+        ]
+        return sorted(scored, key=lambda p: -p.score)
+
+
+def in_range(chunk: Chunk, published: date | None, intent: TimeIntent) -> bool:
+    if intent.start is None or intent.end is None:
+        return True
+    if published is not None and (
+        intent.start <= published <= intent.end + timedelta(days=REPORTING_LAG_DAYS)
+    ):
+        return True
+    start, end = intent.start.isoformat(), intent.end.isoformat()
+    return any(start <= mentioned <= end for mentioned in chunk.mentioned_dates)
+
+
+def _day(published_at: str | None) -> date | None:
+    if not published_at:
+        return None
+    try:
+        return parse_day(published_at)
+    except ValueError:
+        return None
+
+
+TimeIntentMode = Literal["prior", "filter", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimePolicy:
+    """What the retriever does with a question's time intent (``QA_TIME_INTENT``).
+
+    ``prior``: ranges and recency re-rank the candidates (``TimePrior``); nothing is excluded.
+    ``filter``: a range becomes a hard published-date filter ``[start, end + lag]`` (undated
+    articles then drop out); vague recency still gets the prior. ``off``: no time intent.
+    Relative expressions resolve against ``filters.as_of``, or today when the caller gave none.
+    """
+
+    mode: TimeIntentMode = "prior"
+    prior: TimePrior = TimePrior()
+    today: Callable[[], date] = utc_today
+
+    def plan(
+        self, query: str, filters: SearchFilters
+    ) -> tuple[SearchFilters, TimeIntent | None, date]:
+        as_of = filters.as_of or self.today()
+        if self.mode == "off":
+            return filters, None, as_of
+        intent = detect_time_intent(query, as_of)
+        if self.mode == "filter" and intent is not None and intent.kind == "range":
+            assert intent.start is not None and intent.end is not None
+            after = max(filter(None, (filters.published_after, intent.start)))
+            lagged = min(intent.end + timedelta(days=REPORTING_LAG_DAYS), as_of)
+            before = min(filter(None, (filters.published_before, lagged)))
+            return replace(filters, published_after=after, published_before=before), None, as_of
+        return filters, intent, as_of
