@@ -7,6 +7,8 @@
 * ``recent`` intent ("latest", "currently"): score x ``0.5 ** (age / half_life)`` with the age in
   days before ``as_of``, never below ``floor`` so strong old evidence can still compete; undated
   passages are ranked as if old (the floor).
+A range no candidate falls in (e.g. "this week" over an archive), or recency when no candidate is
+from the last ``stale_after_days``, leaves the order as it was.
 Questions without time intent never get here: old background articles stay where they ranked.
 """
 
@@ -29,6 +31,7 @@ class TimePrior:
     half_life_days: float = 7.0
     floor: float = 0.1
     miss_factor: float = 0.3
+    stale_after_days: int = 60
 
     def factor(self, chunk: Chunk, intent: TimeIntent, as_of: date) -> float:
         published = _day(chunk.published_at)
@@ -40,12 +43,25 @@ class TimePrior:
         return 1.0 if in_range(chunk, published, intent) else self.miss_factor
 
     def apply(self, passages: Sequence[Passage], intent: TimeIntent, as_of: date) -> list[Passage]:
-        """Passages re-scored and re-sorted (stable: ties keep the fused order)."""
+        """Passages re-scored and re-sorted (stable: ties keep the fused order). A range that no
+        candidate falls in says nothing about them: the fused order is kept."""
+        if intent.kind == "range" and not any(
+            in_range(p.chunk, _day(p.chunk.published_at), intent) for p in passages
+        ):
+            return list(passages)
+        if intent.kind == "recent" and not self._has_recent(passages, as_of):
+            return list(passages)
         scored = [
             Passage(chunk=p.chunk, score=p.score * self.factor(p.chunk, intent, as_of))
             for p in passages
         ]
         return sorted(scored, key=lambda p: -p.score)
+
+    def _has_recent(self, passages: Sequence[Passage], as_of: date) -> bool:
+        """Is anything among the candidates recent at all (within ``stale_after_days``)? If not,
+        "latest" cannot be told apart by age (an archive asked about "now"): keep the order."""
+        days = [d for p in passages if (d := _day(p.chunk.published_at)) is not None]
+        return bool(days) and (as_of - max(days)).days <= self.stale_after_days
 
 
 def in_range(chunk: Chunk, published: date | None, intent: TimeIntent) -> bool:
@@ -69,6 +85,7 @@ def _day(published_at: str | None) -> date | None:
 
 
 TimeIntentMode = Literal["prior", "filter", "off"]
+SearchFn = Callable[[str, int, SearchFilters], list[Passage]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,36 @@ class TimePolicy:
     prior: TimePrior = TimePrior()
     today: Callable[[], date] = utc_today
 
+    def search(
+        self, inner: SearchFn, query: str, top_k: int, filters: SearchFilters, pool: int
+    ) -> list[Passage]:
+        """``inner`` (the retriever's own search) as is without time intent; with it, a pool of
+        ``pool`` candidates, plus for a range the best ``pool`` published in it (so in-range
+        passages are candidates however the whole corpus ranks them), re-scored by the prior."""
+        filters, intent, as_of = self.plan(query, filters)
+        if intent is None:
+            return inner(query, top_k, filters)
+        candidates = inner(query, max(pool, top_k), filters)
+        if intent.kind == "range":
+            # an in-range passage keeps the better of its two fused scores: its rank among the
+            # range's articles is what the question asks about
+            best = {p.chunk.chunk_id: p for p in candidates}
+            for p in inner(query, max(pool, top_k), self.range_filters(filters, intent, as_of)):
+                known = best.get(p.chunk.chunk_id)
+                if known is None or p.score > known.score:
+                    best[p.chunk.chunk_id] = p
+            candidates = sorted(best.values(), key=lambda p: -p.score)
+        return self.prior.apply(candidates, intent, as_of)[:top_k]
+
+    @staticmethod
+    def range_filters(filters: SearchFilters, intent: TimeIntent, as_of: date) -> SearchFilters:
+        """``filters`` narrowed to articles published in the range (plus the reporting lag)."""
+        assert intent.start is not None and intent.end is not None
+        after = max(filter(None, (filters.published_after, intent.start)))
+        lagged = min(intent.end + timedelta(days=REPORTING_LAG_DAYS), as_of)
+        before = min(filter(None, (filters.published_before, lagged)))
+        return replace(filters, published_after=after, published_before=before)
+
     def plan(
         self, query: str, filters: SearchFilters
     ) -> tuple[SearchFilters, TimeIntent | None, date]:
@@ -93,9 +140,5 @@ class TimePolicy:
             return filters, None, as_of
         intent = detect_time_intent(query, as_of)
         if self.mode == "filter" and intent is not None and intent.kind == "range":
-            assert intent.start is not None and intent.end is not None
-            after = max(filter(None, (filters.published_after, intent.start)))
-            lagged = min(intent.end + timedelta(days=REPORTING_LAG_DAYS), as_of)
-            before = min(filter(None, (filters.published_before, lagged)))
-            return replace(filters, published_after=after, published_before=before), None, as_of
+            return self.range_filters(filters, intent, as_of), None, as_of
         return filters, intent, as_of

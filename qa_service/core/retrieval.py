@@ -120,7 +120,11 @@ class HybridRetriever:
         self.time = time or TimePolicy(mode="off")
 
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
-        filters, intent, as_of = self.time.plan(query, filters)  # recency.py: time intent
+        """Time intent in the query (recency.py) widens the pool and re-ranks it; else as is."""
+        pool = max(self._candidates, top_k * 3)
+        return self.time.search(self._search, query, top_k, filters, pool)
+
+    def _search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
         # the reranker sees max(rerank_candidates, top_k) passages; without it, top_k is final
         limit = max(self._rerank_candidates, top_k) if self.reranker is not None else top_k
         n = max(self._candidates, top_k * 3, limit)
@@ -140,12 +144,7 @@ class HybridRetriever:
                 self._weights,
                 self._rrf_k,
             )
-        known = {p.chunk.chunk_id: p.chunk for p in dense}
-        if intent is None:
-            passages = self._materialise(fused, known, limit)
-        else:  # the prior re-ranks the whole candidate pool, then the cut
-            passages = self.time.prior.apply(self._materialise(fused, known, n), intent, as_of)
-            passages = passages[:limit]
+        passages = self._materialise(fused, {p.chunk.chunk_id: p.chunk for p in dense}, limit)
         if self.reranker is None or not passages:
             return passages
         return self.reranker.rerank(query, passages, top_k)[:top_k]

@@ -59,3 +59,40 @@ def test_no_intent_no_prior_and_filter_mode_turns_ranges_into_filters() -> None:
     )
     off = TimePolicy(mode="off")
     assert off.plan("What did Peskov say this week?", given) == (given, None, AS_OF)
+
+
+def test_a_range_pulls_in_range_candidates_into_the_pool() -> None:
+    """The in-range article ranks far below the cut corpus-wide; a second, range-filtered
+    search makes it a candidate and the prior puts it first."""
+    corpus = [_passage(f"old{i}", 1.0 - i / 100, "2025-06-01") for i in range(50)]
+    fresh = _passage("fresh", 0.2, "2025-12-10")
+    calls: list[SearchFilters] = []
+
+    def inner(query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
+        calls.append(filters)
+        ranked = [*corpus, fresh]
+        if filters.published_after is not None:
+            ranked = [p for p in ranked if p.chunk.published_at >= str(filters.published_after)]
+        # fused scores are rank-based: 1 / (60 + rank) within what this search saw
+        return [Passage(p.chunk, 1 / (60 + rank)) for rank, p in enumerate(ranked[:top_k], 1)]
+
+    policy = TimePolicy(today=lambda: AS_OF)
+    got = policy.search(inner, "What did Peskov say this week?", 5, SearchFilters(as_of=AS_OF), 30)
+    assert _ids(got)[0] == "fresh" and len(got) == 5
+    assert calls[1].published_after == date(2025, 12, 8)
+    calls.clear()
+    plain = policy.search(inner, "What did Peskov say?", 5, SearchFilters(as_of=AS_OF), 30)
+    assert "fresh" not in _ids(plain) and len(calls) == 1  # no intent: one search, as is
+
+
+def test_a_range_no_candidate_falls_in_keeps_the_fused_order() -> None:
+    intent = TimeIntent("range", "this week", date(2026, 11, 30), date(2026, 12, 2))
+    passages = [_passage("a", 0.03, "2022-06-01"), _passage("b", 0.02, None)]
+    assert TimePrior().apply(passages, intent, date(2026, 12, 2)) == passages
+
+
+def test_recency_over_an_archive_with_nothing_recent_keeps_the_fused_order() -> None:
+    passages = [_passage("a", 0.03, "2022-06-01"), _passage("b", 0.02, "2022-07-01")]
+    intent = TimeIntent("recent", "latest")
+    assert TimePrior().apply(passages, intent, date(2026, 12, 2)) == passages
+    assert _ids(TimePrior().apply(passages, intent, date(2022, 7, 2))) == ["b", "a"]
