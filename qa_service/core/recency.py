@@ -45,11 +45,7 @@ class TimePrior:
     def apply(self, passages: Sequence[Passage], intent: TimeIntent, as_of: date) -> list[Passage]:
         """Passages re-scored and re-sorted (stable: ties keep the fused order). A range that no
         candidate falls in says nothing about them: the fused order is kept."""
-        if intent.kind == "range" and not any(
-            in_range(p.chunk, _day(p.chunk.published_at), intent) for p in passages
-        ):
-            return list(passages)
-        if intent.kind == "recent" and not self._has_recent(passages, as_of):
+        if not self.applies(passages, intent, as_of):
             return list(passages)
         scored = [
             Passage(chunk=p.chunk, score=p.score * self.factor(p.chunk, intent, as_of))
@@ -57,9 +53,12 @@ class TimePrior:
         ]
         return sorted(scored, key=lambda p: -p.score)
 
-    def _has_recent(self, passages: Sequence[Passage], as_of: date) -> bool:
-        """Is anything among the candidates recent at all (within ``stale_after_days``)? If not,
-        "latest" cannot be told apart by age (an archive asked about "now"): keep the order."""
+    def applies(self, passages: Sequence[Passage], intent: TimeIntent, as_of: date) -> bool:
+        """A range needs a candidate in it; recency needs a candidate from the last
+        ``stale_after_days`` ("latest" over an archive asked about "now" cannot be told apart
+        by age). Otherwise the prior says nothing and the order stays as fused."""
+        if intent.kind == "range":
+            return any(in_range(p.chunk, _day(p.chunk.published_at), intent) for p in passages)
         days = [d for p in passages if (d := _day(p.chunk.published_at)) is not None]
         return bool(days) and (as_of - max(days)).days <= self.stale_after_days
 
@@ -121,6 +120,8 @@ class TimePolicy:
                 if known is None or p.score > known.score:
                     best[p.chunk.chunk_id] = p
             candidates = sorted(best.values(), key=lambda p: -p.score)
+        if not self.prior.applies(candidates, intent, as_of):
+            return inner(query, top_k, filters)  # exactly the search without time intent
         return self.prior.apply(candidates, intent, as_of)[:top_k]
 
     @staticmethod

@@ -96,3 +96,15 @@ def test_recency_over_an_archive_with_nothing_recent_keeps_the_fused_order() -> 
     intent = TimeIntent("recent", "latest")
     assert TimePrior().apply(passages, intent, date(2026, 12, 2)) == passages
     assert _ids(TimePrior().apply(passages, intent, date(2022, 7, 2))) == ["b", "a"]
+
+
+def test_when_the_prior_says_nothing_the_result_is_the_plain_search() -> None:
+    """A deeper candidate pool changes fused ranks, so a no-op prior must not return the pool."""
+
+    def inner(query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
+        depth = [_passage(f"p{top_k}-{i}", 1 / (60 + i), "2022-06-01") for i in range(top_k)]
+        return depth
+
+    policy = TimePolicy(today=lambda: date(2026, 12, 2))
+    got = policy.search(inner, "What happened this week?", 3, SearchFilters(), 30)
+    assert _ids(got) == ["p3-0", "p3-1", "p3-2"]
