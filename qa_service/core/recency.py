@@ -124,6 +124,16 @@ class TimePolicy:
             return inner(query, top_k, filters)  # exactly the search without time intent
         return self.prior.apply(candidates, intent, as_of)[:top_k]
 
+    def _unanchored(self, intent: TimeIntent, today: date) -> TimeIntent | None:
+        """Without a stated ``as_of``, a relative range ("in June", "on Tuesday") is only a guess
+        about which June: one ending lately says "recent", an older one nothing. Absolute ranges
+        ("in December 2025") and vague recency stay as they are."""
+        if intent.kind != "range" or intent.absolute or intent.end is None:
+            return intent
+        if (today - intent.end).days <= self.prior.stale_after_days:
+            return TimeIntent("recent", intent.phrase)
+        return None
+
     @staticmethod
     def range_filters(filters: SearchFilters, intent: TimeIntent, as_of: date) -> SearchFilters:
         """``filters`` narrowed to articles published in the range (plus the reporting lag)."""
@@ -140,6 +150,8 @@ class TimePolicy:
         if self.mode == "off":
             return filters, None, as_of
         intent = detect_time_intent(query, as_of)
+        if intent is not None and filters.as_of is None:
+            intent = self._unanchored(intent, as_of)
         if self.mode == "filter" and intent is not None and intent.kind == "range":
             return self.range_filters(filters, intent, as_of), None, as_of
         return filters, intent, as_of

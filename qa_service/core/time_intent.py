@@ -55,6 +55,7 @@ class TimeIntent:
     phrase: str
     start: date | None = None
     end: date | None = None
+    absolute: bool = False  # names its year: does not depend on the day it is resolved against
 
 
 _lock = threading.Lock()
@@ -117,7 +118,8 @@ def _explicit(question: str, as_of: date) -> TimeIntent | None:
                 end = as_of
             if start > as_of:
                 continue
-            return TimeIntent("range", phrase, start, min(end, as_of))
+            absolute = re.search(r"\b\d{4}\b", expr) is not None
+            return TimeIntent("range", phrase, start, min(end, as_of), absolute)
     return None
 
 

@@ -108,3 +108,15 @@ def test_when_the_prior_says_nothing_the_result_is_the_plain_search() -> None:
     policy = TimePolicy(today=lambda: date(2026, 12, 2))
     got = policy.search(inner, "What happened this week?", 3, SearchFilters(), 30)
     assert _ids(got) == ["p3-0", "p3-1", "p3-2"]
+
+
+def test_without_as_of_relative_ranges_only_say_recent_and_absolute_ones_stay() -> None:
+    policy = TimePolicy(today=lambda: AS_OF)
+    _, intent, _ = policy.plan("What did Peskov say this week?", SearchFilters())
+    assert intent is not None and intent.kind == "recent"
+    _, intent, _ = policy.plan("What did Peskov say in June?", SearchFilters())
+    assert intent is None  # which June? too old a guess to rank by
+    _, intent, _ = policy.plan("What did Peskov say in June 2025?", SearchFilters())
+    assert intent is not None and intent.kind == "range" and intent.start == date(2025, 6, 1)
+    _, intent, _ = policy.plan("What did Peskov say in June?", SearchFilters(as_of=AS_OF))
+    assert intent is not None and intent.kind == "range"
