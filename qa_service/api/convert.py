@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from litestar.exceptions import ValidationException
-
 from qa_service.api.schemas import (
     AskResponse,
     CitationOut,
@@ -21,22 +19,14 @@ from qa_service.core.models import Answer, Citation, Passage, SearchFilters
 
 
 def as_of_from(value: str | None) -> date | None:
-    """The request's ``as_of`` day; a malformed value is a 400 like any other invalid field."""
+    """The request's ``as_of`` day. The schema's pattern already made other formats a 400; what
+    is left to fail is a day the calendar lacks (``2025-02-30``): well-formed, unanswerable."""
     if value is None:
         return None
     try:
         return parse_day(value)
     except ValueError:
-        raise ValidationException(
-            detail="Validation failed: as_of",
-            extra=[
-                {
-                    "message": "as_of must be YYYY-MM-DD or an ISO 8601 datetime",
-                    "key": "as_of",
-                    "source": "body",
-                }
-            ],
-        ) from None
+        raise InvalidQuery("as_of is not a calendar day") from None
 
 
 def filters_from(filters: Filters | None, as_of: str | None = None) -> SearchFilters:

@@ -10,12 +10,18 @@ from msgspec import Meta
 
 NonBlankText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]
 TopK = Annotated[int, Meta(ge=1, le=50)]
-# "YYYY-MM-DD" or an ISO 8601 datetime (its own calendar day counts); checked in convert.as_of_from
+# "YYYY-MM-DD" or an ISO 8601 datetime (its own calendar day counts). The pattern makes anything
+# else a 400 and tells clients the format; a day the calendar lacks (02-30) is a 422 (convert.py)
+AS_OF_PATTERN = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$"
+)
 AsOf = Annotated[
     str,
     Meta(
         min_length=10,
         max_length=40,
+        pattern=AS_OF_PATTERN,
         description="Answer as of this day: nothing published later is used. Default: today.",
         examples=["2025-12-11", "2025-12-11T18:00:00+01:00"],
     ),

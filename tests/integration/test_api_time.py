@@ -56,7 +56,9 @@ def test_without_as_of_the_day_is_today_and_nothing_is_filtered(client: TestClie
     assert found["evidence_dates"]["newest"].startswith("2025-12-13")
 
 
-@pytest.mark.parametrize("as_of", ["2025-13-01", "yesterday", "2025-12-11T25:00", "11/12/2025"])
+@pytest.mark.parametrize(
+    "as_of", ["2025-13-01", "yesterday", "2025-12-11T25:00", "11/12/2025", "2025-W50-1", ""]
+)
 @pytest.mark.parametrize("path", ["/v1/search", "/v1/ask", "/v1/ask/stream"])
 def test_a_malformed_as_of_is_a_400_problem(client: TestClient, path: str, as_of: str) -> None:
     field = "query" if path == "/v1/search" else "question"
@@ -73,3 +75,9 @@ def test_published_after_later_than_as_of_is_unanswerable(client: TestClient) ->
         "filters": {"published_after": "2025-12-05"},
     }
     assert client.post("/v1/search", json=body).status_code == 422
+
+
+def test_a_day_the_calendar_lacks_is_unanswerable(client: TestClient) -> None:
+    response = client.post("/v1/search", json={"query": "ceasefire", "as_of": "2025-02-30"})
+    assert response.status_code == 422
+    assert "as_of" in response.json()["detail"]
