@@ -66,12 +66,15 @@ class TimePrior:
 def in_range(chunk: Chunk, published: date | None, intent: TimeIntent) -> bool:
     if intent.start is None or intent.end is None:
         return True
-    if published is not None and (
-        intent.start <= published <= intent.end + timedelta(days=REPORTING_LAG_DAYS)
-    ):
+    spans = intent.spans or ((intent.start, intent.end),)
+    lag = timedelta(days=REPORTING_LAG_DAYS)
+    if published is not None and any(start <= published <= end + lag for start, end in spans):
         return True
-    start, end = intent.start.isoformat(), intent.end.isoformat()
-    return any(start <= mentioned <= end for mentioned in chunk.mentioned_dates)
+    return any(
+        start.isoformat() <= mentioned <= end.isoformat()
+        for start, end in spans
+        for mentioned in chunk.mentioned_dates
+    )
 
 
 def _day(published_at: str | None) -> date | None:

@@ -44,6 +44,7 @@ _VAGUE = re.compile(
     re.IGNORECASE,
 )
 _SINCE = re.compile(r"^since\b", re.IGNORECASE)
+_AFTER = re.compile(r"\b(?:after|since)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class TimeIntent:
     start: date | None = None
     end: date | None = None
     absolute: bool = False  # names its year: does not depend on the day it is resolved against
+    spans: tuple[tuple[date, date], ...] = ()  # each moment named; start/end is their hull
 
 
 _lock = threading.Lock()
@@ -102,8 +104,14 @@ def period_range(day: date, period: str) -> tuple[date, date]:
 
 
 def _explicit(question: str, as_of: date) -> TimeIntent | None:
+    """Every explicit expression, in the order of the patterns; a question naming several
+    moments ("between the 6 October and the 24 October reports") asks about each of them."""
+    found: list[tuple[str, date, date, bool]] = []
+    taken: list[tuple[int, int]] = []
     for pattern in _EXPLICIT:
         for match in pattern.finditer(question):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue  # "since 3 December" also matches "3 December": count it once
             expr = match.group("expr")
             phrase = match.group(0)
             words = expr.lower().split()
@@ -114,13 +122,24 @@ def _explicit(question: str, as_of: date) -> TimeIntent | None:
             if words[0] == "this" or words[-1] in ("today", "tonight"):
                 day = as_of  # "this week" is the week of as_of, whatever dateparser picks
             start, end = period_range(day, period)
-            if _SINCE.match(phrase):
+            if _SINCE.match(phrase) or _AFTER.search(question[: match.start()]):
                 end = as_of
             if start > as_of:
                 continue
+            taken.append((match.start(), match.end()))
             absolute = re.search(r"\b\d{4}\b", expr) is not None
-            return TimeIntent("range", phrase, start, min(end, as_of), absolute)
-    return None
+            found.append((phrase, start, min(end, as_of), absolute))
+    if not found:
+        return None
+    spans = tuple(sorted({(start, end) for _, start, end, _ in found}))
+    return TimeIntent(
+        "range",
+        " / ".join(phrase for phrase, *_ in found),
+        min(start for start, _ in spans),
+        max(end for _, end in spans),
+        all(absolute for *_, absolute in found),
+        spans,
+    )
 
 
 def detect_time_intent(question: str, as_of: date) -> TimeIntent | None:
