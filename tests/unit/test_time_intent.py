@@ -75,3 +75,19 @@ def test_relative_expressions_follow_as_of() -> None:
 def test_periods_are_calendar_units() -> None:
     assert period_range(date(2024, 2, 10), "month") == (date(2024, 2, 1), date(2024, 2, 29))
     assert period_range(date(2025, 12, 11), "week") == (date(2025, 12, 8), date(2025, 12, 14))
+
+
+def test_every_moment_named_counts_and_after_runs_to_as_of() -> None:
+    intent = detect_time_intent(
+        "Between the report on November 7, 2025 and the article on December 1, 2025, what changed?",
+        AS_OF,
+    )
+    assert intent is not None and intent.absolute
+    assert intent.spans == (
+        (date(2025, 11, 7), date(2025, 11, 7)),
+        (date(2025, 12, 1), date(2025, 12, 1)),
+    )
+    after = detect_time_intent("Did the report after September 26, 2025 agree?", AS_OF)
+    assert after is not None and (after.start, after.end) == (date(2025, 9, 26), AS_OF)
+    since = detect_time_intent("What happened since 3 December?", AS_OF)
+    assert since is not None and len(since.spans) == 1  # "3 December" inside it counts once

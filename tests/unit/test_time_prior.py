@@ -120,3 +120,14 @@ def test_without_as_of_relative_ranges_only_say_recent_and_absolute_ones_stay() 
     assert intent is not None and intent.kind == "range" and intent.start == date(2025, 6, 1)
     _, intent, _ = policy.plan("What did Peskov say in June?", SearchFilters(as_of=AS_OF))
     assert intent is not None and intent.kind == "range"
+
+
+def test_a_passage_in_any_named_span_is_in_range() -> None:
+    spans = ((date(2025, 10, 6), date(2025, 10, 6)), (date(2025, 11, 20), date(2025, 11, 20)))
+    intent = TimeIntent("range", "two reports", spans[0][0], spans[1][1], True, spans)
+    passages = [
+        _passage("between", 0.03, "2025-11-01"),  # inside the hull, in neither span
+        _passage("first", 0.02, "2025-10-06"),
+        _passage("second", 0.015, "2025-11-21"),
+    ]
+    assert _ids(TimePrior().apply(passages, intent, AS_OF)) == ["first", "second", "between"]
