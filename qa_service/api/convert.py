@@ -51,10 +51,18 @@ def as_of_out(filters: SearchFilters) -> str:
 def evidence_dates(published: Iterable[str | None]) -> EvidenceDates:
     """Oldest and newest of the given ``published_at`` values (ISO strings sort by time when
     they share a format; the day decides first, so mixed formats order correctly by day)."""
-    dated = sorted((parse_day(p), p) for p in published if p)
+    dated = sorted((day, p) for p in published if p and (day := _day_or_none(p)) is not None)
     if not dated:
         return EvidenceDates(oldest=None, newest=None)
     return EvidenceDates(oldest=dated[0][1], newest=dated[-1][1])
+
+
+def _day_or_none(published_at: str) -> date | None:
+    """A stored date that does not parse is left out, never a 500."""
+    try:
+        return parse_day(published_at)
+    except ValueError:
+        return None
 
 
 def search_result(passage: Passage) -> SearchResult:
