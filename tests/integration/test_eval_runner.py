@@ -115,8 +115,8 @@ def test_html_report_renders_in_headless_chromium(passing_run: Run) -> None:
             browser.close()
     assert errors == []
     assert verdict.startswith("PASS")
-    assert n_rows == 58
-    assert n_bars == 12  # run + baseline bar for each of the six gating metrics
+    assert n_rows == 73  # 58 + the time slice
+    assert n_bars == 14  # run + baseline bar for each of the seven gating metrics
     assert first_row == "fail"  # failures first
 
 
