@@ -15,6 +15,7 @@ import argparse
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -50,10 +51,12 @@ def main() -> int:
     rng = np.random.default_rng(1)
     raw = rng.normal(size=(35, 384))
     vectors = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).tolist()
-    month = {"published_after": "2024-03-01", "published_before": "2024-03-31"}
+    month = {"published_after": date(2024, 3, 1), "published_before": date(2024, 3, 31)}
     cases = {
         "unfiltered": SearchFilters(),
-        "year 2024": SearchFilters(published_after="2024-01-01", published_before="2024-12-31"),
+        "year 2024": SearchFilters(
+            published_after=date(2024, 1, 1), published_before=date(2024, 12, 31)
+        ),
         "outlet": SearchFilters(source=args.outlet),
         "month": SearchFilters(**month),
         "month + outlet": SearchFilters(**month, source=args.outlet),

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,11 @@ from qa_service.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 PREFIX = "scale"
 FILTERS = {
-    "year (~33%)": SearchFilters(published_after="2025-01-01"),
+    "year (~33%)": SearchFilters(published_after=date(2025, 1, 1)),
     "outlet (~8%)": SearchFilters(source="Outlet 03"),
-    "month (~3%)": SearchFilters(published_after="2024-06-01", published_before="2024-06-30"),
+    "month (~3%)": SearchFilters(
+        published_after=date(2024, 6, 1), published_before=date(2024, 6, 30)
+    ),
 }
 
 
@@ -169,8 +171,9 @@ def measure(directory: Path, embedder: Embedder, mode: str, load_s: float) -> di
         out["filters"] = {}
         for name, filters in FILTERS.items():
             body = {
-                "published_after": filters.published_after,
-                "published_before": filters.published_before,
+                "published_after": filters.published_after and filters.published_after.isoformat(),
+                "published_before": filters.published_before
+                and filters.published_before.isoformat(),
                 "source": filters.source,
             }
             body = {k: v for k, v in body.items() if v}

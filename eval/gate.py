@@ -26,6 +26,7 @@ GATING: dict[str, Direction] = {
     "key_fact_coverage": "higher",
     "trap_abstention_rate": "higher",
     "false_abstention_rate": "lower",
+    "citations_after_as_of": "lower",  # a count; tolerance 0.01, so one leaked citation fails
 }
 
 

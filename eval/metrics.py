@@ -173,6 +173,7 @@ class QuestionResult:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     error: str | None = None
+    as_of: str | None = None  # the question's day; citations published later are leaks
     # Computed by score_question (None = not applicable, e.g. recall of a trap).
     scored: bool = False
     outcome: str = ""
@@ -182,6 +183,7 @@ class QuestionResult:
     n_correct_citations: int = 0
     citation_recall: float | None = None
     key_fact_coverage: float | None = None
+    n_after_as_of: int = 0
 
     @property
     def effective_abstained(self) -> bool:
@@ -214,7 +216,16 @@ def score_question(row: QuestionResult, doc_texts: Mapping[str, str]) -> Questio
             else None
         ),
         key_fact_coverage=coverage if row.answerable and row.key_facts else None,
+        n_after_as_of=citations_after(row.citations, row.as_of),
     )
+
+
+def citations_after(citations: Sequence[Mapping[str, Any]], as_of: str | None) -> int:
+    """Citations of articles published after ``as_of`` (compared by day): must never happen."""
+    if not as_of:
+        return 0
+    day = as_of[:10]
+    return sum(1 for c in citations if str(c.get("published_at") or "")[:10] > day)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -235,7 +246,8 @@ def summarize(
 
     Keys: recall_at_5, mrr, citation_precision, citation_recall, key_fact_coverage,
     trap_abstention_rate, false_abstention_rate, latency_p50_ms, latency_p95_ms,
-    prompt_tokens_mean, completion_tokens_mean, est_cost_usd_per_answer, n_questions, n_errors.
+    prompt_tokens_mean, completion_tokens_mean, est_cost_usd_per_answer, citations_after_as_of,
+    n_questions, n_errors.
     Undefined values (e.g. no traps in ``rows``) are NaN.
     """
     unscored = [r.id for r in rows if not r.scored]
@@ -266,6 +278,7 @@ def summarize(
             prompt_mean * prompt_price_per_1k + completion_mean * completion_price_per_1k
         )
         / 1000,
+        "citations_after_as_of": float(sum(r.n_after_as_of for r in rows)),
         "n_questions": float(len(rows)),
         "n_errors": float(len(rows) - len(ok)),
     }
@@ -286,6 +299,8 @@ def question_failures(
     reasons: list[str] = []
     if row.error is not None:
         reasons.append(f"error: {row.error}")
+    if row.n_after_as_of:
+        reasons.append(f"{row.n_after_as_of} citation(s) published after as_of {row.as_of}")
     if not row.answerable:
         if not row.effective_abstained:
             reasons.append("trap not abstained")

@@ -34,6 +34,11 @@ class GoldenQuestion:
     key_facts: list[str]
     answerable: bool
     category: str
+    as_of: str | None = None  # the day the question is asked ("date"/"as_of"; None: today)
+
+    def time_fields(self) -> dict[str, str]:
+        """Sent with both /v1/ask and /v1/search, so both see the same moment."""
+        return {"as_of": self.as_of} if self.as_of else {}
 
 
 @dataclass
@@ -65,12 +70,18 @@ def load_golden(path: Path) -> list[GoldenQuestion]:
                 key_facts=[str(f) for f in obj["key_facts"]],
                 answerable=bool(obj["answerable"]),
                 category=str(obj["category"]),
+                as_of=_as_of(obj),
             )
         )
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: duplicate question ids")
     return questions
+
+
+def _as_of(obj: dict[str, Any]) -> str | None:
+    value = obj.get("as_of", obj.get("date"))
+    return str(value) if value else None
 
 
 def retrieved_documents(
@@ -105,14 +116,16 @@ async def ask_question(
         answerable=question.answerable,
         expected_doc_ids=question.expected_doc_ids,
         key_facts=question.key_facts,
+        as_of=question.as_of,
     )
     extras: dict[str, Any] = {"reference_answer": question.reference_answer}
+    when = question.time_fields()
     try:
         body, latency_ms = await request_json(
-            client, "POST", "/v1/ask", {"question": question.question, "top_k": top_k}
+            client, "POST", "/v1/ask", {"question": question.question, "top_k": top_k, **when}
         )
         search, _ = await request_json(
-            client, "POST", "/v1/search", {"query": question.question, "top_k": top_k}
+            client, "POST", "/v1/search", {"query": question.question, "top_k": top_k, **when}
         )
     except EvalHTTPError as exc:
         return replace(base, error=str(exc)), extras

@@ -15,6 +15,7 @@ from qa_service.core.answering import AnswerService
 from qa_service.core.context import PromptTemplates
 from qa_service.core.extractive import ExtractiveAnswerer
 from qa_service.core.ports import LLM, Embedder, Reranker
+from qa_service.core.recency import TimePolicy, TimePrior
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
 from qa_service.ingestion.chunking import ArticleChunker
 from qa_service.ingestion.pipeline import IngestPipeline
@@ -154,6 +155,14 @@ def build_services(
         candidates=settings.retrieval_candidates,
         reranker=build_reranker(settings),
         rerank_candidates=settings.rerank_candidates,
+        time=TimePolicy(
+            mode=settings.time_intent,
+            prior=TimePrior(
+                half_life_days=settings.recency_half_life_days,
+                floor=settings.recency_floor,
+                miss_factor=settings.time_range_miss_factor,
+            ),
+        ),
     )
     answers = AnswerService(
         retriever=retriever,

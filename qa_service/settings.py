@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     # optional rerank stage over the first rerank_candidates fused passages; none = fused order
     reranker: Literal["none", "nanoranker"] = "none"
     rerank_candidates: int = Field(default=20, ge=1, le=200)
+    # time intent in questions (core/recency.py): ranges and recency as a ranking prior, ranges
+    # as a hard date filter, or ignored
+    time_intent: Literal["prior", "filter", "off"] = "prior"
+    recency_half_life_days: float = Field(default=7.0, gt=0)
+    recency_floor: float = Field(default=0.1, ge=0, le=1)
+    time_range_miss_factor: float = Field(default=0.3, ge=0, le=1)
 
     # answering
     llm_base_url: str | None = None

@@ -14,13 +14,13 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from qa_service.core.filter_rules import compile_filters
 from qa_service.core.models import LexicalRecord, SearchFilters
 
 KEEP_SNAPSHOTS = 2
@@ -238,15 +238,19 @@ def best_rows(scores: np.ndarray, k: int) -> list[int]:
 
 
 def _filter_mask(snapshot: _Snapshot, filters: SearchFilters) -> np.ndarray | None:
-    if filters.is_empty():
+    """``FilterRules`` as a row mask (``days`` is 0 for undated rows)."""
+    rules = compile_filters(filters)
+    if rules.days is None and rules.source is None:
         return None
     mask = np.ones(len(snapshot.ids), dtype=bool)
-    if filters.published_after:
-        mask &= snapshot.days >= date.fromisoformat(filters.published_after[:10]).toordinal()
-    if filters.published_before:
-        mask &= (snapshot.days > 0) & (
-            snapshot.days <= date.fromisoformat(filters.published_before[:10]).toordinal()
-        )
-    if filters.source:
-        mask &= snapshot.source_codes == snapshot.source_code.get(filters.source, -1)
+    if rules.days is not None:
+        days = rules.days
+        dated = snapshot.days > 0
+        if days.lo is not None:
+            dated &= snapshot.days >= days.lo
+        if days.hi is not None:
+            dated &= snapshot.days <= days.hi
+        mask &= (dated | (snapshot.days == 0)) if days.undated else dated
+    if rules.source is not None:
+        mask &= snapshot.source_codes == snapshot.source_code.get(rules.source, -1)
     return mask

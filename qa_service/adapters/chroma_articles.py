@@ -7,20 +7,21 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from qa_service.core.dates import UNDATED, day_ordinal
+from qa_service.core.filter_rules import compile_filters
 from qa_service.core.models import Article, DocumentSummary, SearchFilters
 
 
 def matches(meta: dict[str, Any], filters: SearchFilters) -> bool:
-    """Source is exact; dates are inclusive and compare the ISO date part; an article without a
-    date never matches a date filter (as in search)."""
-    if filters.source and meta.get("source") != filters.source:
-        return False
-    day = str(meta.get("published_at") or "")[:10]
-    if (filters.published_after or filters.published_before) and not day:
-        return False
-    if filters.published_after and day < filters.published_after[:10]:
-        return False
-    return not (filters.published_before and day > filters.published_before[:10])
+    """The search filter rules (``compile_filters``) applied to an article record: source is
+    exact, dates inclusive; an article without a (readable) date never matches a date filter."""
+    published = meta.get("published_at")
+    try:
+        day = day_ordinal(published) if isinstance(published, str) else UNDATED
+    except ValueError:
+        day = UNDATED
+    source = meta.get("source")
+    return compile_filters(filters).admits(day, source if isinstance(source, str) else None)
 
 
 def select_page(

@@ -24,12 +24,13 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from qa_service.core.dates import UNDATED
+from qa_service.core.filter_rules import DayRange, compile_filters
 from qa_service.core.models import SearchFilters
 
 Hit = tuple[str, float]  # chunk id, distance (best first)
@@ -41,36 +42,37 @@ T = TypeVar("T")
 ReadFn = Callable[[Callable[[], T]], T]  # chroma_store.read_with_retry
 
 
-def _ordinal(iso: str) -> int:
-    return date.fromisoformat(iso[:10]).toordinal()
-
-
 def where_clause(filters: SearchFilters) -> dict[str, Any] | None:
-    """The Chroma ``where`` equivalent of ``filters`` (chunk metadata ``published_day``, source)."""
+    """The Chroma ``where`` equivalent of ``filters`` (chunk metadata ``published_day``, source).
+
+    Undated chunks are stored with ``published_day`` 0; chunks written before that (no key at
+    all) never match a date clause here, while ``metadata_matches`` counts them as undated."""
+    rules = compile_filters(filters)
     clauses: list[dict[str, Any]] = []
-    if filters.published_after:
-        clauses.append({"published_day": {"$gte": _ordinal(filters.published_after)}})
-    if filters.published_before:
-        clauses.append({"published_day": {"$lte": _ordinal(filters.published_before)}})
-    if filters.source:
-        clauses.append({"source": filters.source})
+    if rules.days is not None:
+        clauses.append(_day_clause(rules.days))
+    if rules.source is not None:
+        clauses.append({"source": rules.source})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _day_clause(days: DayRange) -> dict[str, Any]:
+    bounds: list[dict[str, Any]] = [{"published_day": {"$gte": max(days.lo or 1, 1)}}]
+    if days.hi is not None:
+        bounds.append({"published_day": {"$lte": days.hi}})
+    dated = bounds[0] if len(bounds) == 1 else {"$and": bounds}
+    return {"$or": [dated, {"published_day": UNDATED}]} if days.undated else dated
+
+
 def metadata_matches(meta: Mapping[str, Any], filters: SearchFilters) -> bool:
-    """Same semantics as ``where_clause``: a chunk without a date never matches a date bound."""
+    """Same rules as ``where_clause`` (``FilterRules.admits``); a missing day is undated."""
     day = meta.get("published_day")
-    if filters.published_after and (
-        not isinstance(day, int) or day < _ordinal(filters.published_after)
-    ):
-        return False
-    if filters.published_before and (
-        not isinstance(day, int) or day > _ordinal(filters.published_before)
-    ):
-        return False
-    return not (filters.source and meta.get("source") != filters.source)
+    source = meta.get("source")
+    return compile_filters(filters).admits(
+        day if isinstance(day, int) else UNDATED, source if isinstance(source, str) else None
+    )
 
 
 def nearest_ids(

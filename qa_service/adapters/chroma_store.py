@@ -15,6 +15,7 @@ from qa_service.adapters import chroma_filters as cf
 from qa_service.adapters.chroma_articles import article_from, article_metadata, select_page, summary
 from qa_service.adapters.chroma_paging import get_all
 from qa_service.adapters.chunk_cache import ChunkCache
+from qa_service.core.dates import day_ordinal
 from qa_service.core.errors import StoreUnavailable
 from qa_service.core.models import (
     Article,
@@ -22,7 +23,6 @@ from qa_service.core.models import (
     DocumentSummary,
     Passage,
     SearchFilters,
-    date_ordinal,
 )
 from qa_service.offline import ensure_offline
 
@@ -82,8 +82,9 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         value = getattr(chunk, key)
         if value:
             meta[key] = value
-    if chunk.published_at:
-        meta["published_day"] = date_ordinal(chunk.published_at)
+    meta["published_day"] = day_ordinal(chunk.published_at)  # 0: undated (as_of keeps those)
+    if chunk.mentioned_dates:
+        meta["mentioned_dates"] = ",".join(chunk.mentioned_dates)
     return meta
 
 
@@ -99,6 +100,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         source=meta.get("source"),
         url=meta.get("url"),
         published_at=meta.get("published_at"),
+        mentioned_dates=tuple(d for d in str(meta.get("mentioned_dates") or "").split(",") if d),
     )
 
 

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from pathlib import PurePath
 
-from qa_service.api.schemas import AskResponse, CitationOut, Filters, SearchResult, UsageOut
+from qa_service.api.schemas import (
+    AskResponse,
+    CitationOut,
+    EvidenceDates,
+    Filters,
+    SearchResult,
+    UsageOut,
+)
+from qa_service.core.dates import parse_day, utc_today
 from qa_service.core.errors import InvalidQuery
 from qa_service.core.models import Answer, Citation, Passage, SearchFilters
 
 
-def filters_from(filters: Filters | None) -> SearchFilters:
+def as_of_from(value: str | None) -> date | None:
+    """The request's ``as_of`` day. The schema's pattern already made other formats a 400; what
+    is left to fail is a day the calendar lacks (``2025-02-30``): well-formed, unanswerable."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise InvalidQuery("as_of is not a calendar day") from None
+
+
+def filters_from(filters: Filters | None, as_of: str | None = None) -> SearchFilters:
+    """Request filters + ``as_of`` as typed ``SearchFilters`` (the only place they are parsed)."""
+    day = as_of_from(as_of)
     if filters is None:
-        return SearchFilters()
+        return SearchFilters(as_of=day)
     after, before = filters.published_after, filters.published_before
     if after and before and after > before:
         raise InvalidQuery("filters.published_after is later than filters.published_before")
+    if after and day and after > day:
+        raise InvalidQuery("filters.published_after is later than as_of")
     return SearchFilters(
-        published_after=filters.published_after.isoformat() if filters.published_after else None,
-        published_before=(
-            filters.published_before.isoformat() if filters.published_before else None
-        ),
-        source=filters.source,
+        published_after=after, published_before=before, source=filters.source, as_of=day
     )
 
 
@@ -28,6 +49,27 @@ def public_origins(origins: tuple[str, ...] | list[str]) -> list[str]:
     """Origins as clients may see them: ingest stores them relative to its root; an absolute
     path (written by an older ingest) is cut to its file name, never shown whole."""
     return [PurePath(o).name if PurePath(o).is_absolute() else o for o in origins]
+
+
+def as_of_out(filters: SearchFilters) -> str:
+    return (filters.as_of or utc_today()).isoformat()
+
+
+def evidence_dates(published: Iterable[str | None]) -> EvidenceDates:
+    """Oldest and newest of the given ``published_at`` values (ISO strings sort by time when
+    they share a format; the day decides first, so mixed formats order correctly by day)."""
+    dated = sorted((day, p) for p in published if p and (day := _day_or_none(p)) is not None)
+    if not dated:
+        return EvidenceDates(oldest=None, newest=None)
+    return EvidenceDates(oldest=dated[0][1], newest=dated[-1][1])
+
+
+def _day_or_none(published_at: str) -> date | None:
+    """A stored date that does not parse is left out, never a 500."""
+    try:
+        return parse_day(published_at)
+    except ValueError:
+        return None
 
 
 def search_result(passage: Passage) -> SearchResult:
@@ -61,7 +103,7 @@ def citation_out(c: Citation) -> CitationOut:
     )
 
 
-def ask_response(answer: Answer) -> AskResponse:
+def ask_response(answer: Answer, filters: SearchFilters) -> AskResponse:
     return AskResponse(
         answer=answer.answer,
         abstained=answer.abstained,
@@ -72,4 +114,6 @@ def ask_response(answer: Answer) -> AskResponse:
         retrieved=answer.retrieved,
         dropped_citations=answer.dropped_citations,
         latency_ms=answer.latency_ms,
+        as_of=as_of_out(filters),
+        evidence_dates=evidence_dates(c.published_at for c in answer.citations),
     )

@@ -10,6 +10,22 @@ from msgspec import Meta
 
 NonBlankText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]
 TopK = Annotated[int, Meta(ge=1, le=50)]
+# "YYYY-MM-DD" or an ISO 8601 datetime (its own calendar day counts). The pattern makes anything
+# else a 400 and tells clients the format; a day the calendar lacks (02-30) is a 422 (convert.py)
+AS_OF_PATTERN = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$"
+)
+AsOf = Annotated[
+    str,
+    Meta(
+        min_length=10,
+        max_length=40,
+        pattern=AS_OF_PATTERN,
+        description="Answer as of this day: nothing published later is used. Default: today.",
+        examples=["2025-12-11", "2025-12-11T18:00:00+01:00"],
+    ),
+]
 
 
 class Filters(msgspec.Struct, forbid_unknown_fields=True):
@@ -24,6 +40,7 @@ class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):
     query: NonBlankText
     top_k: TopK | None = None  # None: the service default, QA_TOP_K
     filters: Filters | None = None
+    as_of: AsOf | None = None
 
 
 class SearchResult(msgspec.Struct):
@@ -39,8 +56,17 @@ class SearchResult(msgspec.Struct):
     score: float
 
 
+class EvidenceDates(msgspec.Struct):
+    """Oldest and newest ``published_at`` among the evidence (None: no dated evidence)."""
+
+    oldest: str | None
+    newest: str | None
+
+
 class SearchResponse(msgspec.Struct):
     results: list[SearchResult]
+    as_of: str  # the day the search was placed at (given, or today)
+    evidence_dates: EvidenceDates  # over the results
 
 
 class DocumentSummaryOut(msgspec.Struct):
@@ -118,6 +144,7 @@ class AskRequest(msgspec.Struct, forbid_unknown_fields=True):
     question: NonBlankText
     top_k: TopK | None = None  # None: the service default, QA_TOP_K
     filters: Filters | None = None
+    as_of: AsOf | None = None
     stream: bool = False
     history: Annotated[list[HistoryTurn], Meta(max_length=20)] = msgspec.field(default_factory=list)
 
@@ -150,6 +177,8 @@ class AskResponse(msgspec.Struct):
     retrieved: list[str]
     dropped_citations: int
     latency_ms: float
+    as_of: str  # the day the answer was placed at (given, or today)
+    evidence_dates: EvidenceDates  # over the citations
 
 
 class Health(msgspec.Struct, omit_defaults=True):

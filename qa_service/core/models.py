@@ -34,6 +34,9 @@ class Chunk:
     source: str | None = None
     url: str | None = None
     published_at: str | None = None
+    # days the text refers to ("on Tuesday", "30 November"), resolved against published_at at
+    # ingest (ISO dates, sorted); derived from text and published_at, so not part of the id
+    mentioned_dates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +49,20 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    """Metadata filters; dates are ISO 8601 strings compared on their date part."""
+    """What a search may use. Dates are parsed once, at the edge; every backend evaluates the
+    rules ``filter_rules.compile_filters`` derives from these fields (one definition).
 
-    published_after: str | None = None
-    published_before: str | None = None
+    ``published_after`` / ``published_before``: inclusive, never match an undated article.
+    ``as_of``: nothing published after that day; undated articles stay eligible.
+    """
+
+    published_after: date | None = None
+    published_before: date | None = None
     source: str | None = None
+    as_of: date | None = None
 
     def is_empty(self) -> bool:
-        return not (self.published_after or self.published_before or self.source)
+        return not (self.published_after or self.published_before or self.source or self.as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +120,3 @@ class LexicalRecord:
     text: str
     published_day: int  # date ordinal, 0 when unknown
     source: str
-
-
-def date_ordinal(iso: str) -> int:
-    """Day number of an ISO 8601 date/datetime; range filters compare numbers."""
-    return date.fromisoformat(iso[:10]).toordinal()

@@ -16,6 +16,7 @@ from typing import Literal
 
 from qa_service.core.models import Chunk, Passage, SearchFilters
 from qa_service.core.ports import Embedder, LexicalIndex, Reranker, Vector, VectorStore
+from qa_service.core.recency import TimePolicy
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 Fusion = Literal["convex", "rrf"]
@@ -126,6 +127,7 @@ class HybridRetriever:
         fusion: Fusion = "rrf",
         reranker: Reranker | None = None,
         rerank_candidates: int = 20,
+        time: TimePolicy | None = None,
     ) -> None:
         if mode != "dense" and lexical is None:
             raise ValueError(f"retrieval mode {mode!r} needs a lexical index")
@@ -141,8 +143,14 @@ class HybridRetriever:
         self._fusion = fusion
         self.reranker = reranker
         self._rerank_candidates = rerank_candidates
+        self.time = time or TimePolicy(mode="off")
 
     def search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
+        """Time intent in the query (recency.py) widens the pool and re-ranks it; else as is."""
+        pool = max(self._candidates, top_k * 3)
+        return self.time.search(self._search, query, top_k, filters, pool)
+
+    def _search(self, query: str, top_k: int, filters: SearchFilters) -> list[Passage]:
         # the reranker sees max(rerank_candidates, top_k) passages; without it, top_k is final
         limit = max(self._rerank_candidates, top_k) if self.reranker is not None else top_k
         n = max(self._candidates, top_k * 3, limit)

@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from qa_service.core.models import Article, Chunk, LexicalRecord, date_ordinal
+from qa_service.core.article_dates import with_mentioned_dates
+from qa_service.core.dates import day_ordinal
+from qa_service.core.models import Article, Chunk, LexicalRecord
 from qa_service.core.ports import CorpusWriter, Embedder, SignatureStore
 from qa_service.ingestion.archive_dedup import ArchiveDedup
 from qa_service.ingestion.articles import IngestWarning, to_article
@@ -219,7 +221,7 @@ class IngestPipeline:
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
-        self._embed_and_upsert(pending, progress, shared)
+        self._embed_and_upsert(with_mentioned_dates(pending), progress, shared)
         report.chunks_new = len(pending)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
@@ -274,6 +276,6 @@ def lexical_record(chunk: Chunk) -> LexicalRecord:
     return LexicalRecord(
         chunk_id=chunk.chunk_id,
         text=lexical_text(chunk),
-        published_day=date_ordinal(chunk.published_at) if chunk.published_at else 0,
+        published_day=day_ordinal(chunk.published_at),
         source=chunk.source or "",
     )

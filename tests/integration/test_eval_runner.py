@@ -68,7 +68,7 @@ def test_committed_golden_set_passes_the_committed_baseline(passing_run: Run) ->
     assert "REGRESSION" not in passing_run.output
     report = passing_run.report()
     assert report["gate"]["passed"] is True
-    assert len(report["questions"]) == 58
+    assert len(report["questions"]) == 73  # 58 + the time slice (t01-t15)
     assert report["summary"]["n_errors"] == 0
     assert {p.name for p in passing_run.run_dir.iterdir()} >= {
         "report.json",
@@ -115,8 +115,8 @@ def test_html_report_renders_in_headless_chromium(passing_run: Run) -> None:
             browser.close()
     assert errors == []
     assert verdict.startswith("PASS")
-    assert n_rows == 58
-    assert n_bars == 12  # run + baseline bar for each of the six gating metrics
+    assert n_rows == 73  # 58 + the time slice
+    assert n_bars == 14  # run + baseline bar for each of the seven gating metrics
     assert first_row == "fail"  # failures first
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from qa_service.adapters.bm25_index import BM25Index, LexicalRecord
 from qa_service.adapters.chroma_filters import where_clause
-from qa_service.adapters.chroma_store import ChromaStore, date_ordinal, make_client
+from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.core.dates import day_ordinal
 from qa_service.core.models import Chunk, SearchFilters
 
 N, DIM, TOP_K = 600, 16, 10
@@ -64,7 +65,7 @@ def columned(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
             LexicalRecord(
                 c.chunk_id,
                 c.text,
-                date_ordinal(c.published_at) if c.published_at else 0,
+                day_ordinal(c.published_at),
                 c.source or "",
             )
             for c in chunks
@@ -83,15 +84,20 @@ def _where_ids(store: ChromaStore, vector: list[float], filters: SearchFilters) 
 
 
 FILTERS = [
-    SearchFilters(published_after="2024-03-01"),  # ~80%: answered from the window
-    SearchFilters(published_before="2024-10-31"),
+    SearchFilters(published_after=date(2024, 3, 1)),  # ~80%: answered from the window
+    SearchFilters(published_before=date(2024, 10, 31)),
     SearchFilters(source="Big Wire"),
-    SearchFilters(published_after="2024-02-01", published_before="2024-11-30"),
-    SearchFilters(published_after="2024-06-01", source="Daily Ledger"),
+    SearchFilters(published_after=date(2024, 2, 1), published_before=date(2024, 11, 30)),
+    SearchFilters(published_after=date(2024, 6, 1), source="Daily Ledger"),
     SearchFilters(source="Rare Gazette"),  # ~10%: window of 100 often short -> fallback
-    SearchFilters(published_after="2024-06-10", published_before="2024-06-20"),  # ~3%
+    SearchFilters(published_after=date(2024, 6, 10), published_before=date(2024, 6, 20)),  # ~3%
     SearchFilters(source="Nobody"),  # matches nothing
-    SearchFilters(published_after="2030-01-01"),
+    SearchFilters(published_after=date(2030, 1, 1)),
+    # as_of: a bound on dated chunks that keeps the undated ones, alone and combined
+    SearchFilters(as_of=date(2024, 2, 15)),  # ~12%, undated included
+    SearchFilters(as_of=date(2024, 9, 30), source="Big Wire"),
+    SearchFilters(published_after=date(2024, 1, 20), as_of=date(2024, 2, 1)),  # undated out
+    SearchFilters(as_of=date(2023, 12, 31)),  # only the undated chunks
 ]
 
 
@@ -113,7 +119,7 @@ def test_narrow_filters_search_the_matching_chunks_exactly(columned: ChromaStore
     assert columned.subset is not None
     vector = np.eye(DIM)[1].tolist()
     before = columned.subset.searches
-    narrow = SearchFilters(published_after="2024-06-10", published_before="2024-06-20")
+    narrow = SearchFilters(published_after=date(2024, 6, 10), published_before=date(2024, 6, 20))
     passages = columned.query(vector, TOP_K, narrow)
     assert columned.subset.searches == before + 1
     assert passages and all(
@@ -128,9 +134,9 @@ def test_narrow_filters_search_the_matching_chunks_exactly(columned: ChromaStore
 def test_broad_filters_skip_the_where_query_and_narrow_ones_fall_back(store: ChromaStore) -> None:
     vector = np.eye(DIM)[0].tolist()
     before = store.filtered.fallbacks
-    store.query(vector, TOP_K, SearchFilters(published_after="2024-01-15"))
+    store.query(vector, TOP_K, SearchFilters(published_after=date(2024, 1, 15)))
     assert store.filtered.fallbacks == before  # answered from the over-fetched window
-    narrow = SearchFilters(published_after="2024-06-10", published_before="2024-06-12")
+    narrow = SearchFilters(published_after=date(2024, 6, 10), published_before=date(2024, 6, 12))
     passages = store.query(vector, TOP_K, narrow)
     assert store.filtered.fallbacks == before + 1
     assert all("2024-06-10" <= str(p.chunk.published_at) <= "2024-06-12" for p in passages)

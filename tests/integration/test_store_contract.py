@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +152,10 @@ def test_query_ranks_the_identical_text_first(filled: ChromaStore) -> None:
     [
         (SearchFilters(source="Caliber.Az"), {"doc-b"}),
         (SearchFilters(source="Unknown Source"), set()),
-        (SearchFilters(published_after="2024-03-10"), {"doc-b"}),  # inclusive, date-only
-        (SearchFilters(published_before="2024-03-05"), {"doc-a"}),  # datetime compared by day
-        (SearchFilters(published_after="2024-03-06", published_before="2024-03-09"), set()),
-        (SearchFilters(published_after="2024-01-01", source="Daily Ledger"), {"doc-a"}),
+        (SearchFilters(published_after=date(2024, 3, 10)), {"doc-b"}),  # inclusive, date-only
+        (SearchFilters(published_before=date(2024, 3, 5)), {"doc-a"}),  # datetime compared by day
+        (SearchFilters(published_after=date(2024, 3, 6), published_before=date(2024, 3, 9)), set()),
+        (SearchFilters(published_after=date(2024, 1, 1), source="Daily Ledger"), {"doc-a"}),
         (SearchFilters(), {"doc-a", "doc-b", "doc-c"}),
     ],
 )

@@ -54,9 +54,9 @@ def index(tmp_path: Path) -> BM25Index:
     "filters",
     [
         SearchFilters(),
-        SearchFilters(published_after="2024-06-01"),
+        SearchFilters(published_after=date(2024, 6, 1)),
         SearchFilters(source="Outlet 1"),
-        SearchFilters(published_after="2024-03-01", published_before="2024-04-30"),
+        SearchFilters(published_after=date(2024, 3, 1), published_before=date(2024, 4, 30)),
     ],
 )
 def test_scores_and_ranking_match_bm25s(index: BM25Index, filters: SearchFilters) -> None:

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from eval.metrics import (
     citation_is_correct,
     citation_precision,
     citation_recall,
+    citations_after,
     key_fact_coverage,
     percentile,
     question_failures,
@@ -285,6 +287,7 @@ def test_summarize_matches_hand_computed_numbers() -> None:
             "prompt_tokens_mean": 1200.0,  # (1000 + 2000 + 1500 + 500 + 1000) / 5
             "completion_tokens_mean": 100.0,  # (100 + 300 + 0 + 20 + 80) / 5
             "est_cost_usd_per_answer": 0.8,  # (1200 * 0.5 + 100 * 2.0) / 1000
+            "citations_after_as_of": 0.0,  # no question here carries an as_of
             "n_questions": 6.0,
             "n_errors": 1.0,
         }
@@ -347,3 +350,19 @@ def test_golden_seeds_are_well_formed_and_key_facts_are_verbatim(seed_dir: Path)
         for fact in seed["key_facts"]:
             found = [d for d in seed["expected_doc_ids"] if _normalised(fact) in raw[d]]
             assert found, f"{seed['id']}: {fact!r} is in none of its expected documents"
+
+
+def test_citations_published_after_as_of_are_counted_by_day() -> None:
+    citations = [
+        {"published_at": "2025-12-10T09:08:00+00:00"},
+        {"published_at": "2025-12-11T23:59:00"},  # same day: allowed
+        {"published_at": "2025-12-13T09:44:00"},  # later: a leak
+        {"published_at": None},  # undated: allowed
+    ]
+    assert citations_after(citations, "2025-12-11") == 1
+    assert citations_after(citations, None) == 0
+    row = replace(rows()[0], citations=citations, as_of="2025-12-11")
+    scored = score_question(row, TEXTS)
+    assert scored.n_after_as_of == 1
+    assert summarize([scored])["citations_after_as_of"] == 1.0
+    assert "1 citation(s) published after as_of 2025-12-11" in question_failures(scored, TEXTS)

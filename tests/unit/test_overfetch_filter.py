@@ -87,16 +87,30 @@ def test_metadata_is_fetched_once_per_chunk() -> None:
 @pytest.mark.parametrize(
     ("meta", "filters", "expected"),
     [
-        ({"published_day": DAY}, SearchFilters(published_after="2024-03-10"), True),  # inclusive
-        ({"published_day": DAY}, SearchFilters(published_before="2024-03-10T23:00:00Z"), True),
-        ({"published_day": DAY}, SearchFilters(published_after="2024-03-11"), False),
-        ({"published_day": DAY}, SearchFilters(published_before="2024-03-09"), False),
-        ({}, SearchFilters(published_after="2000-01-01"), False),  # undated never matches
-        ({}, SearchFilters(published_before="2100-01-01"), False),
+        # inclusive
+        ({"published_day": DAY}, SearchFilters(published_after=date(2024, 3, 10)), True),
+        ({"published_day": DAY}, SearchFilters(published_before=date(2024, 3, 10)), True),
+        ({"published_day": DAY}, SearchFilters(published_after=date(2024, 3, 11)), False),
+        ({"published_day": DAY}, SearchFilters(published_before=date(2024, 3, 9)), False),
+        ({}, SearchFilters(published_after=date(2000, 1, 1)), False),  # undated never matches
+        ({}, SearchFilters(published_before=date(2100, 1, 1)), False),
         ({"source": "A"}, SearchFilters(source="A"), True),
         ({}, SearchFilters(source="A"), False),
-        ({"source": "A", "published_day": DAY}, SearchFilters("2024-01-01", None, "B"), False),
+        ({"source": "A", "published_day": DAY}, SearchFilters(date(2024, 1, 1), None, "B"), False),
         ({}, SearchFilters(), True),
+        # as_of: nothing published later; undated (day 0, or no day at all) stays eligible
+        ({"published_day": DAY}, SearchFilters(as_of=date(2024, 3, 10)), True),
+        ({"published_day": DAY}, SearchFilters(as_of=date(2024, 3, 9)), False),
+        ({"published_day": 0}, SearchFilters(as_of=date(2024, 3, 9)), True),
+        ({}, SearchFilters(as_of=date(2024, 3, 9)), True),
+        ({"published_day": 0}, SearchFilters(published_before=date(2024, 3, 9)), False),
+        # an explicit bound excludes undated even with as_of; the earlier upper bound wins
+        ({}, SearchFilters(published_after=date(2000, 1, 1), as_of=date(2024, 3, 9)), False),
+        (
+            {"published_day": DAY},
+            SearchFilters(published_before=date(2024, 3, 31), as_of=date(2024, 3, 9)),
+            False,
+        ),
     ],
 )
 def test_post_filter_semantics(
@@ -108,5 +122,5 @@ def test_post_filter_semantics(
 def test_where_clause_shapes() -> None:
     assert where_clause(SearchFilters()) is None
     assert where_clause(SearchFilters(source="A")) == {"source": "A"}
-    both = where_clause(SearchFilters(published_after="2024-03-10", source="A"))
+    both = where_clause(SearchFilters(published_after=date(2024, 3, 10), source="A"))
     assert both == {"$and": [{"published_day": {"$gte": DAY}}, {"source": "A"}]}

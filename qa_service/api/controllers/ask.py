@@ -41,7 +41,7 @@ def _event_stream(
     (Found by schemathesis: the check used to run inside the generator, after the headers were
     sent, so the exception aborted the response with no ``error`` event.)
     """
-    filters = filters_from(data.filters)
+    filters = filters_from(data.filters, data.as_of)
     return ServerSentEvent(_sse_events(services, metrics, data, filters, request))
 
 
@@ -67,7 +67,7 @@ async def _sse_events(
                 yield _message("citation", citation_out(event.citation))
             elif isinstance(event, DoneEvent):
                 metrics.observe_answer(event.answer)
-                yield _message("done", ask_response(event.answer))
+                yield _message("done", ask_response(event.answer, filters))
     except QAError as exc:
         yield _message("error", problem_body(exc))
     except Exception as exc:  # noqa: BLE001 - a stream must end with an error event, not a hang
@@ -102,14 +102,12 @@ class AskController(Controller):
         """
         if data.stream:
             return _event_stream(services, metrics, data, request)  # type: ignore[return-value]
+        filters = filters_from(data.filters, data.as_of)
         answer = await services.answers.ask(
-            data.question,
-            data.top_k or services.settings.top_k,
-            filters_from(data.filters),
-            _history(data),
+            data.question, data.top_k or services.settings.top_k, filters, _history(data)
         )
         metrics.observe_answer(answer)
-        return Response(ask_response(answer))
+        return Response(ask_response(answer, filters))
 
     @post(
         "/stream",

@@ -43,8 +43,8 @@ class DocumentsController(Controller):
         published_before: date | None = None,
     ) -> DocumentList:
         filters = SearchFilters(
-            published_after=published_after.isoformat() if published_after else None,
-            published_before=published_before.isoformat() if published_before else None,
+            published_after=published_after,
+            published_before=published_before,
             source=source,
         )
         page = services.store.list_documents(limit + 1, cursor, filters)

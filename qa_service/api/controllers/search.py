@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from litestar import Controller, post
 
-from qa_service.api.convert import filters_from, search_result
+from qa_service.api.convert import as_of_out, evidence_dates, filters_from, search_result
 from qa_service.api.openapi_docs import problems
 from qa_service.api.schemas import SearchRequest, SearchResponse
 from qa_service.api.strict_body import strict_body
@@ -36,8 +36,12 @@ class SearchController(Controller):
     )
     async def search(self, data: SearchRequest, services: Services) -> SearchResponse:
         top_k = data.top_k or services.settings.top_k
-        filters = filters_from(data.filters)
+        filters = filters_from(data.filters, data.as_of)
         passages = await asyncio.get_running_loop().run_in_executor(
             _search_pool, services.retriever.search, data.query, top_k, filters
         )
-        return SearchResponse(results=[search_result(p) for p in passages])
+        return SearchResponse(
+            results=[search_result(p) for p in passages],
+            as_of=as_of_out(filters),
+            evidence_dates=evidence_dates(p.chunk.published_at for p in passages),
+        )

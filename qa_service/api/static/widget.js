@@ -447,7 +447,16 @@
     send.type = "submit";
     var row = el("div", "nqa-row");
     row.append(input, send);
-    form.append(label, row, hint);
+    // Options, folded away: "as of" places the question on a day (nothing published later is used).
+    var options_ = el("details", "nqa-options");
+    var asOfLabel = el("label", "nqa-option", "Answer as of ");
+    var asOf = el("input", "nqa-as-of");
+    asOf.type = "date";
+    asOf.id = ids.next("as-of");
+    asOfLabel.htmlFor = asOf.id;
+    asOfLabel.append(asOf);
+    options_.append(el("summary", "nqa-options-toggle", "Options"), asOfLabel);
+    form.append(label, row, hint, options_);
     root.append(header, log, form);
 
     // Follow the growing answer unless the reader scrolled up to read something else.
@@ -480,7 +489,9 @@
       setBusy(true);
       var text = "", done = null;
       try {
-        await streamAsk({ question: question, history: history }, options.apiKey, controller.signal,
+        var payload = { question: question, history: history };
+        if (/^\d{4}-\d{2}-\d{2}$/.test(asOf.value)) payload.as_of = asOf.value;
+        await streamAsk(payload, options.apiKey, controller.signal,
           function (name, data) {
             if (name === "retrieval") {
               var n = Array.isArray(data.passages) ? data.passages.length : 0;
