@@ -13,8 +13,9 @@ TopK = Annotated[int, Meta(ge=1, le=50)]
 # "YYYY-MM-DD" or an ISO 8601 datetime (its own calendar day counts). The pattern makes anything
 # else a 400 and tells clients the format; a day the calendar lacks (02-30) is a 422 (convert.py)
 AS_OF_PATTERN = (
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$"
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$"
 )
 AsOf = Annotated[
     str,
