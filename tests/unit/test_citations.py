@@ -72,7 +72,9 @@ def test_comma_form_and_partial_groups_are_renumbered_in_order_of_appearance() -
     assert [c.id for c in result.citations] == [1, 2]
     assert [c.document_id for c in result.citations] == ["doc-001", "doc-003"]
     # the same quote of passage 2 backs both sentences: one citation id
-    assert result.answer == "Peskov and Miroshnik commented on the ceasefire [1, 2]. Peskov spoke [1]."
+    assert result.answer == (
+        "Peskov and Miroshnik commented on the ceasefire [1, 2]. Peskov spoke [1]."
+    )
     assert result.dropped == 1
 
 
