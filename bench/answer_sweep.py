@@ -154,9 +154,7 @@ def score(name: str, items: list[Item], answerer: ExtractiveAnswerer) -> dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--rtqa", type=Path, default=Path("/work/shared/benchmarks/realtimeqa-dev")
-    )
+    parser.add_argument("--rtqa", type=Path, default=Path("/work/shared/benchmarks/realtimeqa-dev"))
     parser.add_argument("--window-days", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/answers-sweep"))

@@ -26,6 +26,9 @@ GATING: dict[str, Direction] = {
     "key_fact_coverage": "higher",
     "trap_abstention_rate": "higher",
     "false_abstention_rate": "lower",
+    "answer_contains_and_cites": "higher",
+    "quotes_verbatim_rate": "higher",
+    "answer_words_mean": "lower",
 }
 
 

@@ -12,6 +12,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from eval.answer_metrics import count_verbatim, summarize_answers
+
 RECALL_K = 5
 OUTCOMES = ("correct_answer_attempt", "correct_abstain", "false_abstain", "missed_trap")
 # Curly quotes and primes are normalised so a fact matches however the model typed the quote.
@@ -182,6 +184,9 @@ class QuestionResult:
     n_correct_citations: int = 0
     citation_recall: float | None = None
     key_fact_coverage: float | None = None
+    answer_contains: bool | None = None  # every key fact in the answer (answerable only)
+    cites_expected: bool | None = None  # a correct citation of an expected document
+    n_verbatim_citations: int = 0
 
     @property
     def effective_abstained(self) -> bool:
@@ -214,6 +219,13 @@ def score_question(row: QuestionResult, doc_texts: Mapping[str, str]) -> Questio
             else None
         ),
         key_fact_coverage=coverage if row.answerable and row.key_facts else None,
+        answer_contains=answered and coverage == 1.0 if row.answerable else None,
+        cites_expected=(
+            answered and _count_correct(row.citations, row.expected_doc_ids, doc_texts) > 0
+            if row.answerable
+            else None
+        ),
+        n_verbatim_citations=count_verbatim(row.citations, doc_texts),
     )
 
 
@@ -266,6 +278,7 @@ def summarize(
             prompt_mean * prompt_price_per_1k + completion_mean * completion_price_per_1k
         )
         / 1000,
+        **summarize_answers(rows),
         "n_questions": float(len(rows)),
         "n_errors": float(len(rows) - len(ok)),
     }
