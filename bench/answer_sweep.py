@@ -16,7 +16,7 @@ import argparse
 import json
 import pickle
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,7 +25,6 @@ from eval.multihop_metrics import answer_matches
 from eval.realtimeqa_metrics import contains_answer
 from eval.report import REPO
 from qa_service.container import Services, build_embedder
-from qa_service.core.context import pack_passages
 from qa_service.core.extractive import ExtractiveAnswerer
 from qa_service.core.models import Passage, SearchFilters
 from qa_service.core.ports import Embedder
@@ -160,6 +159,12 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/answers-sweep"))
     parser.add_argument("--sets", default="golden,multihop,rtqa")
     parser.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="answerer attribute=value (e.g. subject_weight=0.3), repeatable",
+    )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     embedder = build_embedder(eval_settings(args.cache, "x"))
@@ -173,6 +178,10 @@ def main() -> None:
         suffix = f"-w{args.window_days}" if name == "rtqa" and args.window_days else ""
         sets[name] = cached(args.cache / f"{name}{suffix}-k{args.top_k}.pkl", builders[name])
     base = ExtractiveAnswerer(embedder)
+    for assignment in args.set:
+        name, value = assignment.split("=", 1)
+        setattr(base, name, type(getattr(base, name))(value))
+        print(f"{name}={value}", flush=True)
     for threshold in (float(t) for t in args.thresholds.split(",")):
         answerer = replace_threshold(base, threshold)
         cells = []
@@ -186,8 +195,6 @@ def replace_threshold(answerer: ExtractiveAnswerer, threshold: float) -> Extract
     answerer.min_relevance = threshold
     return answerer
 
-
-_ = (replace, pack_passages)
 
 if __name__ == "__main__":
     main()

@@ -28,7 +28,7 @@ from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers
 from qa_service.core.citations import content_words
 from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
-from qa_service.core.names import canonical, mentions, question_subjects, unmatched_names
+from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
 from qa_service.core.ports import Embedder
 from qa_service.core.quotes import earlier_text
 from qa_service.core.sentences import split_sentences
@@ -95,6 +95,7 @@ class ExtractiveAnswerer:
         subject_weight: float = 0.15,
         rank_weight: float = 0.0,
         support_margin: float = 0.2,
+        max_unmatched_share: float = 0.5,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -113,6 +114,7 @@ class ExtractiveAnswerer:
         self.rank_weight = rank_weight  # retrieval saw the whole passage (title included)
         # Supporting sentences must be nearly as good as the lead, or the answer wanders.
         self.support_margin = support_margin
+        self.max_unmatched_share = max_unmatched_share  # see names.off_corpus
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -225,7 +227,7 @@ class ExtractiveAnswerer:
             f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}"
             for p in numbered.values()
         )
-        if unmatched_names(question, described):
+        if off_corpus(question, described, self.max_unmatched_share):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = self.select(scored)
         if not chosen:
