@@ -27,6 +27,9 @@ GATING: dict[str, Direction] = {
     "trap_abstention_rate": "higher",
     "false_abstention_rate": "lower",
     "citations_after_as_of": "lower",  # a count; tolerance 0.01, so one leaked citation fails
+    "answer_contains_and_cites": "higher",
+    "quotes_verbatim_rate": "higher",
+    "answer_words_mean": "lower",
 }
 
 

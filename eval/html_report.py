@@ -34,6 +34,8 @@ CATEGORY_COLUMNS = (
     ("key_fact_coverage", "key facts"),
     ("trap_abstention_rate", "trap abstention"),
     ("false_abstention_rate", "false abstention"),
+    ("answer_contains_and_cites", "answer ✓ + cites"),
+    ("answer_words_mean", "words"),
 )
 STATUS_COLOURS = {"regressed": "#dc2626", "improved": "#16a34a", "ok": "#2563eb"}
 
@@ -52,12 +54,10 @@ def num(value: Any, digits: int = 3) -> str:
 
 def bar_chart(rows: Sequence[Mapping[str, Any]]) -> str:
     """Horizontal bars: this run (coloured by status) above the baseline (grey) per metric, with
-    a dashed line at the threshold (baseline ∓ tolerance) the run must not cross."""
+    a dashed line at the threshold (baseline ∓ tolerance) the run must not cross. Rates are
+    drawn on 0..1; a metric above 1 (answer words) on its own axis."""
     label_w, plot_w, row_h = 190, 460, 46
     height = row_h * len(rows) + 30
-    scale = max(
-        [1.0] + [float(r["value"] or 0) for r in rows] + [float(r["baseline"]) for r in rows]
-    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 90}" '
         f'height="{height}" role="img" aria-label="metrics versus baseline">'
@@ -65,6 +65,8 @@ def bar_chart(rows: Sequence[Mapping[str, Any]]) -> str:
     for i, row in enumerate(rows):
         y = 10 + i * row_h
         value = row["value"]
+        # rates share a 0..1 axis; a count (answer words) gets its own
+        scale = max(1.0, float(value or 0), float(row["baseline"]) + float(row["tolerance"]))
         width_now = 0.0 if value is None else plot_w * float(value) / scale
         width_base = plot_w * float(row["baseline"]) / scale
         sign = -1 if row["direction"] == "higher" else 1

@@ -12,6 +12,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from eval.answer_metrics import count_verbatim, summarize_answers
+
 RECALL_K = 5
 OUTCOMES = ("correct_answer_attempt", "correct_abstain", "false_abstain", "missed_trap")
 # Curly quotes and primes are normalised so a fact matches however the model typed the quote.
@@ -184,6 +186,9 @@ class QuestionResult:
     citation_recall: float | None = None
     key_fact_coverage: float | None = None
     n_after_as_of: int = 0
+    answer_contains: bool | None = None  # every key fact in the answer (answerable only)
+    cites_expected: bool | None = None  # a correct citation of an expected document
+    n_verbatim_citations: int = 0
 
     @property
     def effective_abstained(self) -> bool:
@@ -217,6 +222,13 @@ def score_question(row: QuestionResult, doc_texts: Mapping[str, str]) -> Questio
         ),
         key_fact_coverage=coverage if row.answerable and row.key_facts else None,
         n_after_as_of=citations_after(row.citations, row.as_of),
+        answer_contains=answered and coverage == 1.0 if row.answerable else None,
+        cites_expected=(
+            answered and _count_correct(row.citations, row.expected_doc_ids, doc_texts) > 0
+            if row.answerable
+            else None
+        ),
+        n_verbatim_citations=count_verbatim(row.citations, doc_texts),
     )
 
 
@@ -279,6 +291,7 @@ def summarize(
         )
         / 1000,
         "citations_after_as_of": float(sum(r.n_after_as_of for r in rows)),
+        **summarize_answers(rows),
         "n_questions": float(len(rows)),
         "n_errors": float(len(rows) - len(ok)),
     }

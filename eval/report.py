@@ -175,6 +175,8 @@ CATEGORY_COLUMNS = (
     "key_fact_coverage",
     "trap_abstention_rate",
     "false_abstention_rate",
+    "answer_contains_and_cites",
+    "answer_words_mean",
 )
 
 

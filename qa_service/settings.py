@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     context_tokens: int = 3000
     fallback_extractive: bool = False
     extractive_min_relevance: float = 0.35
-    prompt_version: str = "v1"
+    prompt_version: str = "v2"
 
     # security and limits
     api_keys: SecretStr | None = None  # comma-separated

@@ -100,6 +100,7 @@ def citation_out(c: Citation) -> CitationOut:
         quote=c.quote,
         start=c.start,
         end=c.end,
+        speaker=c.speaker,
     )
 
 

@@ -161,6 +161,7 @@ class CitationOut(msgspec.Struct):
     quote: str
     start: int
     end: int
+    speaker: str | None = None  # who the quote is attributed to in the article, when it says
 
 
 class UsageOut(msgspec.Struct):

@@ -10,16 +10,20 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
-from qa_service.core.citations import MarkerStream, build_citation, verify_citations
+from qa_service.core.citations import CitationLedger, VerifiedAnswer, verify_citations
 from qa_service.core.context import (
     PromptTemplates,
     build_messages,
     format_history,
+    neutralise,
     pack_passages,
 )
 from qa_service.core.errors import UpstreamBadResponse, UpstreamUnavailable
 from qa_service.core.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
+from qa_service.core.followups import MAX_QUERY, is_standalone, lexical_rewrite
+from qa_service.core.marker_stream import MarkerStream
 from qa_service.core.models import Answer, Citation, Passage, SearchFilters, Usage
 from qa_service.core.ports import LLM, Retriever, TokenCounter
 
@@ -86,8 +90,9 @@ class AnswerService:
         top_k: int,
         filters: SearchFilters,
         history: Sequence[tuple[str, str]] = (),
+        reference_date: date | None = None,
     ) -> Answer:
-        async for event in self.ask_events(question, top_k, filters, history):
+        async for event in self.ask_events(question, top_k, filters, history, reference_date):
             if isinstance(event, DoneEvent):
                 return event.answer
         raise UpstreamBadResponse("answer stream ended without a result")  # pragma: no cover
@@ -98,7 +103,10 @@ class AnswerService:
         top_k: int,
         filters: SearchFilters,
         history: Sequence[tuple[str, str]] = (),
+        reference_date: date | None = None,
     ) -> AsyncGenerator[AskEvent, None]:
+        """``reference_date`` is the day the question is asked "as of" (default: today); the
+        model is told it, so "latest" and "this week" mean something."""
         draft = _Draft(started=time.perf_counter())
         query = await self.standalone_query(question, history)
         passages = await asyncio.to_thread(self._retriever.search, query, top_k, filters)
@@ -111,8 +119,9 @@ class AnswerService:
             yield DoneEvent(self._abstain(draft))
             return
         if self._llm is not None:
+            today = reference_date or date.today()
             try:
-                async for event in self._generate(self._llm, question, numbered, draft):
+                async for event in self._generate(self._llm, question, numbered, draft, today):
                     yield event
                 return
             except UpstreamUnavailable:
@@ -123,12 +132,17 @@ class AnswerService:
             yield event
 
     async def standalone_query(self, question: str, history: Sequence[tuple[str, str]]) -> str:
-        """Turn a follow-up ("and what did he say next?") into a self-contained search query."""
-        if not history:
+        """The search query for ``question``: itself when it stands alone, else rewritten.
+
+        "And what did he say next?" is condensed with the conversation (LLM prompt, or the
+        offline :func:`lexical_rewrite` when there is no LLM or it fails); "What did Trump say
+        about Gaza?" is searched as asked, whatever was discussed before.
+        """
+        if not history or is_standalone(question):
             return question
         if self._llm is not None:
             prompt = self._templates.condense.format(
-                history=format_history(history[-6:]), question=question
+                history=format_history(history[-6:]), question=neutralise(question)
             )
             try:
                 parts = [
@@ -138,49 +152,71 @@ class AnswerService:
                 ]
                 rewritten = "".join(parts).strip()
                 if rewritten:
-                    return rewritten[:2000]
+                    return rewritten[:MAX_QUERY]
             except (UpstreamUnavailable, UpstreamBadResponse):
                 pass  # fall through to the lexical rewrite: retrieval still works
-        last_user = next((text for role, text in reversed(history) if role == "user"), "")
-        return f"{last_user} {question}".strip()[:2000]
+        return lexical_rewrite(question, history)
 
     async def _generate(
-        self, llm: LLM, question: str, numbered: dict[int, Passage], draft: _Draft
+        self,
+        llm: LLM,
+        question: str,
+        numbered: dict[int, Passage],
+        draft: _Draft,
+        reference_date: date,
     ) -> AsyncIterator[AskEvent]:
+        """Stream the model's reply with markers renumbered 1..n as they complete.
+
+        One :class:`CitationLedger` numbers the deltas, the ``citation`` events and the final
+        answer, so all three agree; the final answer also drops claims no passage supports.
+        """
         draft.model = llm.model_name
-        messages = build_messages(self._templates, question, numbered)
-        markers = MarkerStream(valid=numbered.keys())
-        emitted: set[int] = set()
-        held = ""  # until we know the reply is not INSUFFICIENT_CONTEXT
+        messages = build_messages(self._templates, question, numbered, reference_date)
+        markers = MarkerStream()
+        ledger = CitationLedger(numbered)
+        shown = ""
+        offset = 0
         async for piece in llm.stream(messages):
             if isinstance(piece, Usage):
                 draft.usage = piece
                 continue
-            completed = markers.feed(piece)
+            markers.feed(piece)
             raw = markers.text.lstrip()
             if len(raw) < len(INSUFFICIENT) and INSUFFICIENT.startswith(raw):
                 continue
             if raw.startswith(INSUFFICIENT):
                 continue
-            held = markers.pop_text()
-            if held:
-                yield DeltaEvent(held)
-            for n in completed:
-                if n in numbered and n not in emitted:
-                    citation = build_citation(n, markers.text, numbered)
-                    if citation is not None:
-                        emitted.add(n)
-                        yield CitationEvent(citation)
+            for event in self._flush(markers, ledger, offset, shown, final=False):
+                if isinstance(event, DeltaEvent):
+                    shown += event.text
+                yield event
+            offset = markers.emitted
         final = markers.text.strip()
         if not final:
             raise UpstreamBadResponse("language model returned an empty completion")
         if final.startswith(INSUFFICIENT):
             yield DoneEvent(self._abstain(draft))
             return
-        tail = markers.pop_text(final=True)
-        if tail:
-            yield DeltaEvent(tail)
-        yield DoneEvent(self._finish(final, numbered, draft))
+        for event in self._flush(markers, ledger, offset, shown, final=True):
+            if isinstance(event, DeltaEvent):
+                shown += event.text
+            yield event
+        verified = VerifiedAnswer(ledger.finish(shown.strip()), ledger.citations, ledger.dropped)
+        yield DoneEvent(self._answer(verified, draft))
+
+    @staticmethod
+    def _flush(
+        markers: MarkerStream, ledger: CitationLedger, offset: int, shown: str, final: bool
+    ) -> list[AskEvent]:
+        """The text safe to send now, with display ids, then the citations it introduced."""
+        known = len(ledger.citations)
+        raw_piece = markers.pop_text(final=final)
+        if not raw_piece:
+            return []
+        text = ledger.render(raw_piece, offset, markers.text, shown[-1:])
+        events: list[AskEvent] = [DeltaEvent(text)] if text else []
+        events.extend(CitationEvent(c) for c in ledger.citations[known:])
+        return events
 
     async def _extract(
         self, question: str, numbered: dict[int, Passage], draft: _Draft
@@ -200,7 +236,9 @@ class AnswerService:
         yield DoneEvent(answer)
 
     def _finish(self, text: str, numbered: dict[int, Passage], draft: _Draft) -> Answer:
-        verified = verify_citations(text, numbered)
+        return self._answer(verify_citations(text, numbered), draft)
+
+    def _answer(self, verified: VerifiedAnswer, draft: _Draft) -> Answer:
         if not verified.citations:
             answer = self._abstain(draft)
             answer.dropped_citations = verified.dropped

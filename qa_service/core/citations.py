@@ -7,12 +7,18 @@ generated), so ``article.text[start:end] == quote`` holds by construction.
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from qa_service.core.models import Citation, Passage
+from qa_service.core.quotes import (  # noqa: F401 - re-exported: the citation API lives here
+    citation_for,
+    content_words,
+    earlier_text,
+    select_quote,
+    supports,
+)
 from qa_service.core.sentences import split_sentences
 
 MAX_RANGE = 20  # "[1-3]" expands; "[1-5000]" is not a real citation, keep only its endpoints
@@ -21,21 +27,6 @@ _ITEM = rf"{_NUM}(?:\s*[-\u2013\u2014]\s*{_NUM})?"
 MARKER_RE = re.compile(rf"\[\s*{_ITEM}(?:\s*[,;]\s*{_ITEM})*\s*\]")
 _PARTIAL_RE = re.compile(r"\[[\d\s,;\-\u2013\u2014]{0,40}$")
 _RANGE_RE = re.compile(rf"({_NUM})(?:\s*[-\u2013\u2014]\s*({_NUM}))?")
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def _words(text: str) -> frozenset[str]:
-    """Word lists read (and review) better as prose than as one-string-per-line literals."""
-    return frozenset(text.split())
-
-
-_STOPWORDS = _words(
-    """a an the and or but if of to in on at by for from with as into about over after before than
-    then that this these those there here is are was were be been being am do does did has have
-    had having it its he she they them his her their we our you your i me my not no so such
-    what which who whom whose when where why how all any some can could would should will shall
-    may might must also said says say told according just only very more most up out s t"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +47,6 @@ class VerifiedAnswer:
     answer: str
     citations: list[Citation]
     dropped: int
-
-
-def _stem(word: str) -> str:
-    """Crude suffix stripping ("talks"/"talk", "regrouped"/"regroup"); applied to both sides."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> set[str]:
-    """Lowercased, stemmed word tokens minus stopwords: the unit of lexical overlap."""
-    return {_stem(w) for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS}
 
 
 def _expand(group: str) -> list[int]:
@@ -115,55 +91,6 @@ def parse_markers(answer: str) -> list[Marker]:
         for n in _expand(match.group(0)):
             markers.append(Marker(n, match.start(), match.end(), s_start, s_end))
     return markers
-
-
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Candidate quotes: each sentence, then each pair of adjacent sentences (earlier first)."""
-    spans = split_sentences(text)
-    pairs = [(a[0], b[1]) for a, b in itertools.pairwise(spans)]
-    return spans + pairs
-
-
-def select_quote(chunk_text: str, support: str) -> tuple[int, int] | None:
-    """Local span of the sentence (or 2 adjacent ones) of ``chunk_text`` best matching ``support``.
-
-    A pair wins only if it strictly beats every single sentence, so quotes stay short; ties go to
-    the earlier sentence. ``None`` when the chunk has no text to quote.
-    """
-    windows = _windows(chunk_text)
-    if not windows:
-        return None
-    wanted = content_words(support)
-    best = windows[0]
-    best_score = -1
-    for start, end in windows:
-        score = len(wanted & content_words(chunk_text[start:end]))
-        if score > best_score:
-            best, best_score = (start, end), score
-    return best
-
-
-def citation_for(n: int, passage: Passage, support: str) -> Citation | None:
-    """Build the citation for passage ``n``; ``None`` if its chunk offsets can't be trusted."""
-    chunk = passage.chunk
-    if chunk.end - chunk.start != len(chunk.text):
-        return None  # offsets would not point at the quote in the article: refuse to cite
-    local = select_quote(chunk.text, support)
-    if local is None:
-        return None
-    start, end = local
-    return Citation(
-        id=n,
-        chunk_id=chunk.chunk_id,
-        document_id=chunk.doc_id,
-        title=chunk.title,
-        source=chunk.source,
-        url=chunk.url,
-        published_at=chunk.published_at,
-        quote=chunk.text[start:end],
-        start=chunk.start + start,
-        end=chunk.start + end,
-    )
 
 
 def _support_text(masked: str, markers: Iterable[Marker], n: int) -> str:
@@ -219,77 +146,93 @@ def rewrite_markers(answer: str, keep: Iterable[int], before: str = "") -> str:
     return built + answer[pos:]
 
 
-def verify_citations(answer: str, numbered: Mapping[int, Passage]) -> VerifiedAnswer:
-    """Keep markers that name a retrieved passage, quote it verbatim, and drop the rest."""
-    markers = parse_markers(answer)
-    masked = mask_markers(answer)
-    citations: dict[int, Citation] = {}
-    invalid: set[int] = set()
-    for marker in markers:
-        n = marker.n
-        if n in citations or n in invalid:
-            continue
-        passage = numbered.get(n)
-        citation = None
-        if passage is not None:
-            citation = citation_for(n, passage, _support_text(masked, markers, n))
+class CitationLedger:
+    """Turns passage markers into citation ids 1..n in order of first appearance.
+
+    Each citing sentence gets the quote that best supports *it* (so a passage cited by two
+    sentences can give two citations); the same quote keeps one id. Markers naming no passage are
+    removed; a marker whose passage has no sentence supporting the claim is removed too, and the
+    claim itself is dropped from the final answer (:meth:`finish`). Used whole by
+    :func:`verify_citations` and piece by piece while an answer streams, so SSE ``citation``
+    events and the final answer agree by construction.
+    """
+
+    def __init__(self, numbered: Mapping[int, Passage]) -> None:
+        self._numbered = numbered
+        self._ids: dict[tuple[str, int, int], int] = {}
+        self.citations: list[Citation] = []
+        self.dropped = 0
+        self._unsupported: list[set[str]] = []
+        self._earlier = earlier_text(numbered)
+
+    def _cite(self, n: int, claim: str) -> int | bool | None:
+        """Citation id, ``None`` (no such passage / untrusted) or ``False`` (not supported)."""
+        passage = self._numbered.get(n)
+        if passage is None:
+            return None
+        if not supports(passage.chunk.text, claim):
+            return False
+        citation = citation_for(n, passage, claim, self._earlier[n])
         if citation is None:
-            invalid.add(n)
-        else:
-            citations[n] = citation
-    dropped = sum(1 for m in markers if m.n in invalid)
-    cleaned = rewrite_markers(answer, citations) if invalid else answer
-    return VerifiedAnswer(answer=cleaned, citations=list(citations.values()), dropped=dropped)
+            return None
+        key = (citation.chunk_id, citation.start, citation.end)
+        if key not in self._ids:
+            self._ids[key] = len(self._ids) + 1
+            self.citations.append(replace(citation, id=self._ids[key]))
+        return self._ids[key]
+
+    def render(self, piece: str, offset: int, raw_so_far: str, before: str = "") -> str:
+        """``piece`` (= ``raw_so_far[offset:offset + len(piece)]``) with display ids."""
+        markers = parse_markers(raw_so_far)
+        masked = mask_markers(raw_so_far)
+        groups: dict[int, list[Marker]] = {}
+        for marker in markers:
+            groups.setdefault(marker.start, []).append(marker)
+        built, pos = "", 0
+        for match in MARKER_RE.finditer(piece):
+            built += piece[pos : match.start()]
+            pos = match.end()
+            ids: list[int] = []
+            unsupported = False
+            for marker in groups.get(offset + match.start(), []):
+                claim = masked[marker.sentence_start : marker.sentence_end]
+                result = self._cite(marker.n, claim)
+                if isinstance(result, bool) or result is None:
+                    self.dropped += 1
+                    unsupported = unsupported or result is False
+                    if result is False:
+                        self._unsupported.append(content_words(claim))
+                else:
+                    ids.append(result)
+            if ids:
+                built += _render(ids)
+            else:
+                built, rest = _remove_group(built, piece[pos:], (before + built)[-1:])
+                pos = len(piece) - len(rest)
+        return built + piece[pos:]
+
+    def finish(self, shown: str) -> str:
+        """The final answer: ``shown`` without claims no cited passage supports."""
+        if not self._unsupported:
+            return shown
+        masked = mask_markers(shown)
+        kept, pos = "", 0
+        for start, end in split_sentences(masked):
+            words = content_words(masked[start:end])
+            if words and words in self._unsupported:
+                kept += shown[pos:start]
+                pos = end
+        kept += shown[pos:]
+        return re.sub(r"[ \t]{2,}", " ", kept).strip()
+
+
+def verify_citations(answer: str, numbered: Mapping[int, Passage]) -> VerifiedAnswer:
+    """Keep markers that name a passage backing their sentence, numbered 1..n, quoted verbatim."""
+    ledger = CitationLedger(numbered)
+    shown = ledger.finish(ledger.render(answer, 0, answer))
+    return VerifiedAnswer(answer=shown, citations=ledger.citations, dropped=ledger.dropped)
 
 
 def quote_matches(citation: Citation, article_text: str) -> bool:
     """The contract check, for callers that hold the stored article text."""
     return article_text[citation.start : citation.end] == citation.quote
-
-
-class MarkerStream:
-    """Finds markers in streamed deltas as soon as they close, even when split ("[1" + "2]").
-
-    With ``valid`` set, :meth:`pop_text` also yields client-safe text: unknown markers removed,
-    and a possibly-partial marker (plus the whitespace before it) held back until it resolves.
-    """
-
-    def __init__(self, valid: Collection[int] | None = None) -> None:
-        self._valid = valid
-        self._text = ""
-        self._scan_from = 0  # complete markers before this offset were already reported
-        self._emitted = 0  # raw text before this offset was already returned by pop_text
-        self._sent_tail = ""
-        self.seen: list[int] = []  # distinct numbers, in order of first completion
-
-    @property
-    def text(self) -> str:
-        """The raw answer so far (markers untouched): feed it to ``build_citation``."""
-        return self._text
-
-    def feed(self, delta: str) -> list[int]:
-        """Numbers of the markers completed by ``delta``, in order (repeats included)."""
-        self._text += delta
-        numbers: list[int] = []
-        for match in MARKER_RE.finditer(self._text, self._scan_from):
-            numbers.extend(_expand(match.group(0)))
-            self._scan_from = match.end()
-        partial = _PARTIAL_RE.search(self._text, self._scan_from)
-        self._scan_from = partial.start() if partial else len(self._text)
-        for n in numbers:
-            if n not in self.seen:
-                self.seen.append(n)
-        return numbers
-
-    def pop_text(self, final: bool = False) -> str:
-        """Text that is safe to forward now; ``final=True`` flushes everything held back."""
-        end = len(self._text) if final else self._scan_from
-        piece = self._text[self._emitted : end]
-        if not final:
-            piece = piece.rstrip(" \t")
-        self._emitted += len(piece)
-        if self._valid is not None:
-            piece = rewrite_markers(piece, self._valid, self._sent_tail)
-        if piece:
-            self._sent_tail = piece[-1]
-        return piece

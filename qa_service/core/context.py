@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from qa_service.core.models import Passage
 from qa_service.core.ports import TokenCounter
@@ -59,10 +60,15 @@ def pack_passages(
 
 
 def build_messages(
-    templates: PromptTemplates, question: str, numbered: dict[int, Passage]
+    templates: PromptTemplates,
+    question: str,
+    numbered: dict[int, Passage],
+    reference_date: date | None = None,
 ) -> list[dict[str, str]]:
+    """System + user message; the user message names the reference date (``{today}``)."""
     body = "\n".join(format_passage(templates.passage, n, p) for n, p in numbered.items())
-    user = templates.answer.format(passages=body, question=neutralise(question))
+    today = (reference_date or date.today()).isoformat()
+    user = templates.answer.format(passages=body, question=neutralise(question), today=today)
     return [{"role": "system", "content": templates.system}, {"role": "user", "content": user}]
 
 

@@ -1,8 +1,13 @@
-"""Offline answerer: quote the retrieved sentences closest to the question, verbatim, with markers.
+"""Offline answerer: quote the retrieved sentences that answer the question, verbatim, attributed.
 
-Used when no LLM is configured. It never paraphrases, so every emitted sentence is a substring of
-its chunk and ``verify_citations`` can always quote it back. It abstains rather than guess when the
-best sentence is not similar enough to the question.
+Used when no LLM is configured. It never paraphrases, so every quoted sentence is a substring of
+its chunk and ``verify_citations`` can always quote it back. A sentence is scored on three things:
+MiniLM similarity to the question, the share of the question's rarer words it contains (idf over
+the candidates, as BM25 weighs terms) and whether it is about the question's subject (the actors
+the question names, with aliases: "Moscow" is also the Kremlin, Russia and a Russian official
+speaking). The best sentence leads, up to ``max_sentences - 1`` close ones support it, each framed
+with who said it, where and when (``core/framing.py``). It abstains when the best sentence is not
+relevant enough or the question names someone the passages never mention.
 """
 
 from __future__ import annotations
@@ -10,39 +15,28 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qa_service.core.citations import MARKER_RE, content_words
+from qa_service.core.attribution import Speaker, find_speaker
+from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers and tests
+    fold_lookalikes,
+    is_candidate,
+    looks_like_instruction,
+)
+from qa_service.core.citations import content_words
+from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
-from qa_service.core.names import unmatched_names
+from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
 from qa_service.core.ports import Embedder
+from qa_service.core.quotes import earlier_text
 from qa_service.core.sentences import split_sentences
 
 ABSTAIN_TEXT = "The articles don't cover this."
-MIN_WORDS = 5
 PER_PASSAGE = 2
 DUPLICATE_JACCARD = 0.85
 SENTENCE_CACHE_SIZE = 20_000
-
-# Passages are data: a sentence that reads like an order to a model is never repeated.
-_INSTRUCTION_RE = re.compile(
-    r"""\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}?
-        \b(?:previous|prior|above|earlier|preceding|all|any|your)\b[^.!?]{0,40}?
-        \b(?:instructions?|prompts?|rules|directions|guidelines|context)\b
-    | (?:^|[\s"'\u201c(])(?:system|assistant|developer)\s*:
-    | \byou\s+are\s+now\b
-    | \bpretend\s+(?:to\s+be|you\s+are)\b
-    | \b(?:reply|respond|answer)\s+(?:only\s+)?with\b
-    | \bnew\s+instructions?\b
-    | \bjailbreak
-    | <\s*/?\s*(?:script|iframe|img|object|embed|system)\b
-    | javascript\s*:
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +49,9 @@ class ScoredSentence:
     text: str
     similarity: float  # cosine(question, sentence)
     coverage: float  # share of the question's idf mass found in the sentence (0..1)
-    score: float  # similarity + lexical_weight * coverage: what thresholds and ranking use
+    score: float  # similarity + lexical/subject weights: what thresholds and ranking use
+    subject: float = 0.0  # share of the question's actors the sentence or its speaker names
+    speaker: Speaker | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,43 +60,6 @@ class ExtractiveResult:
     abstained: bool
     best_score: float
     sentences: tuple[ScoredSentence, ...] = ()
-
-
-# Structured data is not prose: a JSON object, or SSE/HTTP-style "data: {" fields, in a sentence.
-_MARKUP_RE = re.compile(r"""\{\s*"[^"]{0,40}"\s*:|"\s*\}|\b(?:data|event|retry)\s*:\s*[{"\[]""")
-# Lookalikes that NFKC leaves alone: Cyrillic and Greek letters drawn like Latin ones.
-_CONFUSABLES = str.maketrans(
-    "АВЕКМНОРСТХаеорсухіјѕІЈЅΑΒΕΗΙΚΜΝΟΡΤΧΥΖοαειν",
-    "ABEKMHOPCTXaeopcyxijsIJSABEHIKMNOPTXYZoaeiv",
-)
-_INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
-_BIDI_OVERRIDE_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-
-
-def fold_lookalikes(text: str) -> str:
-    """What a reader sees: fullwidth and styled letters (NFKC), Cyrillic/Greek twins and
-    invisible characters folded to plain Latin, so "Ｉｇｎｏｒｅ" or "Іgnоrе" reads as "Ignore"."""
-    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text)).translate(_CONFUSABLES)
-
-
-def looks_like_instruction(sentence: str) -> bool:
-    """True for text addressed to a model ("ignore previous instructions", "system:", <script>).
-
-    Checked on the folded text, so lookalike letters don't hide an order (found by the
-    injection corpus in tests/reliability); text that reverses itself on screen (bidi
-    overrides) or is structured data (JSON, SSE fields) is never quoted either.
-    """
-    if _BIDI_OVERRIDE_RE.search(sentence):
-        return True
-    folded = fold_lookalikes(sentence)
-    return _INSTRUCTION_RE.search(folded) is not None or _MARKUP_RE.search(folded) is not None
-
-
-def is_candidate(sentence: str) -> bool:
-    """Short fragments, injected orders and text that would parse as a marker are never quoted."""
-    if sum(any(ch.isalpha() for ch in word) for word in sentence.split()) < MIN_WORDS:
-        return False  # bylines, datelines ("09:08 GMT 10.12.2025 (Updated: ...)"), headings
-    return not looks_like_instruction(sentence) and MARKER_RE.search(sentence) is None
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -133,6 +92,10 @@ class ExtractiveAnswerer:
         lexical_weight: float = 0.1,
         min_coverage: float = 0.15,
         paraphrase_similarity: float = 0.6,
+        subject_weight: float = 0.15,
+        rank_weight: float = 0.0,
+        support_margin: float = 0.2,
+        max_unmatched_share: float = 0.5,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -145,6 +108,13 @@ class ExtractiveAnswerer:
         self.min_coverage = min_coverage
         # ...unless it is a close paraphrase ("the war on ice" for "freezing the conflict").
         self.paraphrase_similarity = paraphrase_similarity
+        # "Moscow's position" wants a sentence whose actor is Russia; Ukraine's answers another
+        # question however similar its words are.
+        self.subject_weight = subject_weight
+        self.rank_weight = rank_weight  # retrieval saw the whole passage (title included)
+        # Supporting sentences must be nearly as good as the lead, or the answer wanders.
+        self.support_margin = support_margin
+        self.max_unmatched_share = max_unmatched_share  # see names.off_corpus
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -157,8 +127,8 @@ class ExtractiveAnswerer:
 
     def _coverages(self, question: str, sentences: list[str]) -> list[float]:
         """Share of the question's idf mass a sentence contains: rewards rare, specific words."""
-        asked = content_words(question)
-        bags = [content_words(s) for s in sentences]
+        asked = {canonical(w) for w in content_words(question)}
+        bags = [{canonical(w) for w in content_words(s)} for s in sentences]
         if not asked or not bags:
             return [0.0] * len(sentences)
         idf = {w: math.log(1 + len(bags) / (1 + sum(w in b for b in bags))) for w in asked}
@@ -197,22 +167,44 @@ class ExtractiveAnswerer:
         texts = [c[3] for c in candidates]
         question_vector, sentence_vectors = self._embed(question, texts)
         coverages = self._coverages(question, texts)
+        subjects = question_subjects(question)
+        ranks = {n: i for i, n in enumerate(sorted(numbered))}
+        earlier = earlier_text(numbered)
         scored = []
         for (n, start, end, text), vector, coverage in zip(
             candidates, sentence_vectors, coverages, strict=True
         ):
             similarity = _cosine(question_vector, vector)
-            score = similarity + self.lexical_weight * coverage
-            scored.append(ScoredSentence(n, start, end, text, similarity, coverage, score))
+            speaker = find_speaker(numbered[n].chunk.text, start, end, earlier[n])
+            context = f"{text} {speaker.label}" if speaker else text
+            subject = (
+                sum(mentions(group, context) for group in subjects) / len(subjects)
+                if subjects
+                else 0.0
+            )
+            prior = 1.0 - ranks[n] / len(ranks)
+            score = (
+                similarity
+                + self.lexical_weight * coverage
+                + self.subject_weight * subject
+                + self.rank_weight * prior
+            )
+            scored.append(
+                ScoredSentence(n, start, end, text, similarity, coverage, score, subject, speaker)
+            )
         return sorted(scored, key=lambda s: -s.score)  # stable: ties keep passage order
 
     def select(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-        """Greedy pick: above both thresholds, at most ``PER_PASSAGE`` per passage, no repeats."""
+        """Greedy pick: the lead, then sentences within ``support_margin`` of it; above both
+        thresholds, at most ``PER_PASSAGE`` per passage, no repeats."""
         chosen: list[ScoredSentence] = []
         bags: list[frozenset[str]] = []
         per_passage: dict[int, int] = {}
         for sentence in scored:
-            if len(chosen) >= self.max_sentences or sentence.score < self.min_relevance:
+            floor = self.min_relevance
+            if chosen:
+                floor = max(floor, chosen[0].score - self.support_margin)
+            if len(chosen) >= self.max_sentences or sentence.score < floor:
                 break
             if (
                 sentence.coverage < self.min_coverage
@@ -228,17 +220,19 @@ class ExtractiveAnswerer:
         return chosen
 
     def compose(self, question: str, numbered: Mapping[int, Passage]) -> ExtractiveResult:
-        """Answer text of verbatim sentences each followed by ``[n]``, or an abstention."""
+        """Attributed verbatim sentences each followed by ``[n]``, or an abstention."""
         scored = self.score_sentences(question, numbered)
         best = scored[0].score if scored else 0.0
         described = (
             f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}"
             for p in numbered.values()
         )
-        if unmatched_names(question, described):
+        if off_corpus(question, described, self.max_unmatched_share):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = self.select(scored)
         if not chosen:
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
-        text = " ".join(f"{s.text} [{s.n}]" for s in chosen)
+        text = compose_answer(
+            [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
+        )
         return ExtractiveResult(text, abstained=False, best_score=best, sentences=tuple(chosen))

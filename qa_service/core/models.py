@@ -91,6 +91,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    speaker: str | None = None  # who the quote is attributed to in the article, if it says
 
 
 @dataclass(frozen=True, slots=True)

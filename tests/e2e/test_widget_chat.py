@@ -11,7 +11,15 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Site, launch, watched_page
 from tests.e2e.servers import SERVICE_KEY, WIDGET_KEY
-from tests.e2e.widget_page import OFF_TOPIC, TRUCE, TRUCE_TITLE, answer, ask, open_widget
+from tests.e2e.widget_page import (
+    KREMLIN_TITLE,
+    OFF_TOPIC,
+    TRUCE,
+    TRUCE_TITLE,
+    answer,
+    ask,
+    open_widget,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -44,20 +52,25 @@ def test_truce_answer_streams_with_footnotes(page: Any, site: Site, artifacts: P
     expect(bubble.locator(".nqa-sources")).to_contain_text("Caliber.Az")
     assert "[" not in bubble.locator(".nqa-text").inner_text()  # markers became footnotes
 
+    # [1] is the Kremlin's position (issue 13): Peskov, named as the quote's speaker
     markers.first.click()
     card = bubble.locator(".nqa-card")
     expect(card).to_be_visible()
-    expect(card.locator(".nqa-card-title")).to_have_text(TRUCE_TITLE)
-    expect(card.locator(".nqa-card-meta")).to_contain_text("Caliber.Az")
+    expect(card.locator(".nqa-card-title")).to_have_text(KREMLIN_TITLE)
+    expect(card.locator(".nqa-card-meta")).to_contain_text("Realist")
+    expect(card.locator(".nqa-card-speaker")).to_have_text("Kremlin spokesman Dmitry Peskov")
     expect(markers.first).to_have_attribute("aria-expanded", "true")
     quote = card.locator(".nqa-quote").inner_text()
     assert len(quote) > 20
-    assert quote in article_text(site, "003_91a5866ccc87542e")  # verbatim from the article
+    assert quote in article_text(site, "000_2024f5da2fff1265")  # verbatim from the article
+    expect(bubble.locator(".nqa-source-title").filter(has_text=TRUCE_TITLE)).to_have_count(1)
     page.screenshot(path=str(artifacts / "truce-answer.png"))
 
     page.keyboard.press("Escape")
     expect(card).to_be_hidden()
     expect(markers.first).to_be_focused()
+    expect(markers).to_have_count(3)
+    assert [m.inner_text() for m in markers.all()] == ["1", "2", "3"]  # numbered in order
     expect(markers.first).to_have_attribute("aria-expanded", "false")
 
 

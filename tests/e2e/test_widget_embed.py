@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Site
 from tests.e2e.servers import WIDGET_KEY
-from tests.e2e.widget_page import TRUCE, TRUCE_TITLE, answer, ask, open_widget
+from tests.e2e.widget_page import KREMLIN_TITLE, TRUCE, answer, ask, open_widget
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_snippet_mounts_into_target_and_answers(page: Any, site: Site, artifacts
     bubble = answer(page, 0)
     expect(bubble.locator(".nqa-error")).to_have_count(0)  # CORS preflight with Authorization ok
     bubble.locator(".nqa-text .nqa-cite").first.click()
-    expect(bubble.locator(".nqa-card-title")).to_have_text(TRUCE_TITLE)
+    expect(bubble.locator(".nqa-card-title")).to_have_text(KREMLIN_TITLE)
     page.screenshot(path=str(artifacts / "embed-inline.png"))
 
 

@@ -11,6 +11,10 @@ from tests.e2e.conftest import ANSWER_TIMEOUT_MS
 TRUCE = "What is Moscow's position on a 30-day truce?"
 OFF_TOPIC = "What is the capital of Australia?"
 TRUCE_TITLE = "Russia criticises Ukraine’s push for ceasefire without broader peace plan"
+# The truce answer leads with the Kremlin's position (issue 13), so [1] cites this article.
+KREMLIN_TITLE = (
+    "Kremlin rejects ceasefire linked to Ukraine referendum, says Moscow seeks “guaranteed peace”"
+)
 
 
 def open_widget(page: Any, url: str) -> Any:

@@ -47,11 +47,15 @@ def client_llm_fallback(seeded_services: Services, tmp_path: Path) -> Iterator[T
     yield from llm_client(seeded_services, tmp_path, fallback_extractive=True)
 
 
-def first_passage_sentence(request: httpx.Request) -> str:
-    """A sentence copied from passage 1 of the prompt, as a faithful model would."""
+def passage_sentence(request: httpx.Request, n: int) -> str:
+    """A sentence copied from passage ``n`` of the prompt, as a faithful model would."""
     user = json.loads(request.content)["messages"][1]["content"]
-    passage = user.split('<passage id="1"', 1)[1].split(">", 1)[1].split("</passage>", 1)[0]
+    passage = user.split(f'<passage id="{n}"', 1)[1].split(">", 1)[1].split("</passage>", 1)[0]
     return passage.strip().split(". ")[0].rstrip(".")
+
+
+def first_passage_sentence(request: httpx.Request) -> str:
+    return passage_sentence(request, 1)
 
 
 @respx.mock
@@ -169,7 +173,14 @@ def parse_sse(raw: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
 def test_sse_event_order(client_llm: TestClient) -> None:
     respx.post(COMPLETIONS).mock(
         side_effect=lambda request: stream_response(
-            [first_passage_sentence(request), " [", "1]", ". ", "More [2]."]
+            [
+                first_passage_sentence(request),
+                " [",
+                "1]",
+                ". ",
+                passage_sentence(request, 2),
+                " [2].",
+            ]
         )
     )
     response = client_llm.post("/v1/ask/stream", json=QUESTION)
@@ -184,6 +195,7 @@ def test_sse_event_order(client_llm: TestClient) -> None:
     assert [c["id"] for c in done["citations"]] == [1, 2]
     streamed = "".join(data["text"] for name, data in events if name == "delta")
     assert streamed.strip() == done["answer"].strip()
+    assert [data for name, data in events if name == "citation"] == done["citations"]
     same_via_flag = client_llm.post("/v1/ask", json={**QUESTION, "stream": True})
     assert next(n for n, _ in parse_sse(same_via_flag.text)) == "retrieval"
 

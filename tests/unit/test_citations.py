@@ -7,13 +7,13 @@ from dataclasses import replace
 import pytest
 
 from qa_service.core.citations import (
-    MarkerStream,
     build_citation,
     parse_markers,
     quote_matches,
     select_quote,
     verify_citations,
 )
+from qa_service.core.marker_stream import MarkerStream
 from qa_service.core.models import Passage
 from tests.unit.fakes import make_article, make_passage
 
@@ -66,11 +66,63 @@ def test_only_invalid_markers_give_no_citations() -> None:
     assert result.answer == "Moscow said something. More."
 
 
-def test_comma_form_and_partial_groups() -> None:
-    result = verify_citations("Both sides commented [2, 1]. Peskov spoke [2, 99].", numbered())
-    assert [c.id for c in result.citations] == [2, 1]  # order of first appearance
-    assert result.answer == "Both sides commented [2, 1]. Peskov spoke [2]."
+def test_comma_form_and_partial_groups_are_renumbered_in_order_of_appearance() -> None:
+    answer = "Peskov and Miroshnik commented on the ceasefire [2, 1]. Peskov spoke [2, 99]."
+    result = verify_citations(answer, numbered())
+    assert [c.id for c in result.citations] == [1, 2]
+    assert [c.document_id for c in result.citations] == ["doc-001", "doc-003"]
+    # the same quote of passage 2 backs both sentences: one citation id
+    assert result.answer == (
+        "Peskov and Miroshnik commented on the ceasefire [1, 2]. Peskov spoke [1]."
+    )
     assert result.dropped == 1
+
+
+def test_markers_are_renumbered_one_to_n_in_order_of_first_appearance() -> None:
+    answer = "Peskov wants peace, not a ceasefire [2]. Miroshnik fears Ukraine would regroup [1]."
+    result = verify_citations(answer, numbered())
+    assert result.answer == (
+        "Peskov wants peace, not a ceasefire [1]. Miroshnik fears Ukraine would regroup [2]."
+    )
+    assert [c.id for c in result.citations] == [1, 2]
+    assert result.citations[0].document_id == "doc-001"
+    assert result.citations[1].quote.startswith("According to Miroshnik")
+
+
+def test_each_citing_sentence_gets_its_own_verbatim_quote() -> None:
+    answer = (
+        "The Foreign Ministry expressed concern over the proposal [1]. "
+        "Kyiv is ready to back the 30-day truce [1]."
+    )
+    result = verify_citations(answer, numbered())
+    assert [c.id for c in result.citations] == [1, 2]
+    first, second = result.citations
+    assert first.quote.startswith("The Russian Foreign Ministry has expressed concern")
+    assert second.quote.startswith("Ukrainian officials say")
+    for citation in result.citations:
+        assert ARTICLE.text[citation.start : citation.end] == citation.quote
+    assert result.answer.endswith("30-day truce [2].")
+
+
+def test_claim_the_cited_passage_does_not_support_is_dropped() -> None:
+    answer = "Peskov wants peace [2]. The Pope visited Lagos on Sunday [1]."
+    result = verify_citations(answer, numbered())
+    assert result.answer == "Peskov wants peace [1]."
+    assert result.dropped == 1
+    assert [c.document_id for c in result.citations] == ["doc-001"]
+
+
+def test_a_sentence_quoted_verbatim_is_cited_exactly() -> None:
+    sentence = "Ukrainian officials say they are ready to back the 30-day truce."
+    result = verify_citations(f'Kyiv (Example, 1 Dec 2025): "{sentence}" [1]', numbered())
+    assert result.citations[0].quote == sentence
+
+
+def test_citation_names_the_speaker_written_in_the_article() -> None:
+    result = verify_citations("Peskov said Moscow wants peace [2].", numbered())
+    assert result.citations[0].speaker == "Kremlin spokesman Dmitry Peskov"
+    result = verify_citations("Kyiv is ready to back the 30-day truce [1].", numbered())
+    assert result.citations[0].speaker is None
 
 
 def test_adjacent_and_range_markers() -> None:

@@ -265,6 +265,10 @@ def test_score_question_fills_per_question_values() -> None:
     assert (q4.outcome, q4.recall_at_5, q4.key_fact_coverage) == ("correct_abstain", None, None)
     assert (q5.outcome, q5.n_citations, q5.n_correct_citations) == ("missed_trap", 1, 0)
     assert q6.outcome == "missed_trap"
+    assert (q1.answer_contains, q1.cites_expected, q1.n_verbatim_citations) == (True, True, 1)
+    assert (q2.answer_contains, q2.cites_expected) == (False, True)
+    assert (q3.answer_contains, q3.cites_expected) == (False, False)
+    assert (q4.answer_contains, q5.n_verbatim_citations) == (None, 1)
 
 
 def test_summarize_matches_hand_computed_numbers() -> None:
@@ -288,6 +292,11 @@ def test_summarize_matches_hand_computed_numbers() -> None:
             "completion_tokens_mean": 100.0,  # (100 + 300 + 0 + 20 + 80) / 5
             "est_cost_usd_per_answer": 0.8,  # (1200 * 0.5 + 100 * 2.0) / 1000
             "citations_after_as_of": 0.0,  # no question here carries an as_of
+            "answer_contains_and_cites": 1 / 3,  # q1 only
+            "answer_contains": 1 / 3,  # q1 has every key fact; q2 half; q3 abstained
+            "answer_cites_expected": 2 / 3,  # q1, q2
+            "quotes_verbatim_rate": 3 / 4,  # q1's fake quote is not at its offsets
+            "answer_words_mean": 4.5,  # q1 5 words, q2 4 words
             "n_questions": 6.0,
             "n_errors": 1.0,
         }

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from qa_service.core.names import question_names, unmatched_names
+from qa_service.core.names import (
+    canonical,
+    mentions,
+    off_corpus,
+    question_names,
+    question_subjects,
+    unmatched_names,
+)
 
 PASSAGE = (
     "Russian Foreign Ministry official Rodion Miroshnik said Ukrainian officials in Kyiv "
@@ -30,3 +37,27 @@ def test_names_absent_from_passages_are_reported() -> None:
     ]
     assert unmatched_names("Who is the Pakistani spy chief?", [PASSAGE]) == ["Pakistani"]
     assert unmatched_names("What is the capital of Australia?", [PASSAGE]) == ["Australia"]
+
+
+def test_sentence_initial_words_months_and_days_are_not_names() -> None:
+    """RealTimeQA questions open with "Nearly …", "Temperatures in …": those were 'names'."""
+    assert question_names("Nearly two years on, what did Peskov say on Monday in May?") == [
+        "Peskov"
+    ]
+    assert question_names("Temperatures in Britain soar. Approximately how hot?") == ["Britain"]
+
+
+def test_aliases_match_names_and_subjects() -> None:
+    assert unmatched_names("What is Moscow's position?", ["The Kremlin said no."]) == []
+    assert unmatched_names("How hot did Britain get?", ["The UK recorded 40C."]) == []
+    [russia] = question_subjects("What is Moscow's position on a truce?")
+    assert mentions(russia, "Kremlin spokesman Dmitry Peskov") and not mentions(russia, "Kyiv")
+    assert canonical("kremlin") == canonical("moscow") != canonical("kyiv")
+
+
+def test_off_corpus_tolerates_one_missing_name_among_many() -> None:
+    assert off_corpus("What did Lavrov say about a multipolar world?", [PASSAGE])
+    assert not off_corpus("Did Miroshnik, Scholz and Putin discuss Kyiv with Lavrov?", [PASSAGE])
+    assert off_corpus(
+        "Did Miroshnik, Scholz and Putin discuss Kyiv with Lavrov?", [PASSAGE], 0.0
+    )  # share 0: any missing name abstains (the old rule)

@@ -398,7 +398,9 @@
     closer.addEventListener("click", onClose);
     head.append(el("span", "nqa-card-num", c.id), title, closer);
     var quote = el("blockquote", "nqa-quote", c.quote);
-    card.replaceChildren(head, el("p", "nqa-card-meta", sourceLine(c)), quote);
+    card.replaceChildren(head, el("p", "nqa-card-meta", sourceLine(c)));
+    if (c.speaker) card.append(el("p", "nqa-card-speaker", c.speaker));
+    card.append(quote);
     if (url) {
       var more = el("a", "nqa-card-link", "Read the article ↗");
       more.href = url;

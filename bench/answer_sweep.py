@@ -1,0 +1,200 @@
+"""Abstention trade-off of the extractive answerer, without HTTP: retrieve once, answer many times.
+
+    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_sweep [--rtqa DIR] [--window-days 14]
+
+Retrieves ``top_k`` passages per question with the service's own retriever (golden seeds,
+MultiHop dev, RealTimeQA dev answerable questions), caches them under ``--cache``, then runs the
+extractive answerer over the cached passages for each ``min_relevance`` threshold and prints false
+abstention (answerable questions), trap abstention (golden traps, MultiHop null queries) and answer
+quality. The threshold table in docs/benchmarks.md comes from this script. Nothing of the
+unlicensed RealTimeQA set is written anywhere but the cache directory (outside the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import tempfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from eval.inprocess import eval_settings, ingest, prepare_services
+from eval.multihop_metrics import answer_matches
+from eval.realtimeqa_metrics import contains_answer
+from eval.report import REPO
+from qa_service.container import Services, build_embedder
+from qa_service.core.extractive import ExtractiveAnswerer
+from qa_service.core.models import Passage, SearchFilters
+from qa_service.core.ports import Embedder
+
+THRESHOLDS = (0.0, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
+
+
+@dataclass
+class Item:
+    question: str
+    answerable: bool
+    gold: str  # answer string (external sets) or '|'-joined key facts (golden)
+    gold_docs: frozenset[str]
+    passages: list[Passage]
+
+
+def _retrieve(
+    services: Services, question: str, top_k: int, filters: SearchFilters
+) -> list[Passage]:
+    return services.retriever.search(question, top_k, filters)
+
+
+def golden_items(embedder: Embedder, top_k: int) -> list[Item]:
+    store = Path(tempfile.mkdtemp(prefix="answers-golden-"))
+    services = prepare_services(eval_settings(store, "eval"), embedder)
+    ingest(services, [REPO / "data" / "articles"])
+    items = []
+    for line in (REPO / "eval" / "golden" / "seeds.jsonl").read_text().splitlines():
+        q = json.loads(line)
+        items.append(
+            Item(q["question"], q["answerable"], "|".join(q["key_facts"]),
+                 frozenset(q["expected_doc_ids"]),
+                 _retrieve(services, q["question"], top_k, SearchFilters()))
+        )  # fmt: skip
+    return items
+
+
+def multihop_items(embedder: Embedder, top_k: int) -> list[Item]:
+    data = REPO / "eval" / "data" / "multihop-rag-sample"
+    services = prepare_services(eval_settings(REPO / "var" / "multihop", "multihop"), embedder)
+    ingest(services, [data / "corpus.jsonl"])
+    items = []
+    for line in (data / "dev.jsonl").read_text().splitlines():
+        q = json.loads(line)
+        null = q["question_type"] == "null_query"
+        items.append(
+            Item(q["query"], not null, q["answer"], frozenset(q["gold_doc_ids"]),
+                 _retrieve(services, q["query"], top_k, SearchFilters()))
+        )  # fmt: skip
+    return items
+
+
+def rtqa_items(embedder: Embedder, top_k: int, data: Path, window: int) -> list[Item]:
+    services = prepare_services(eval_settings(REPO / "var" / "realtimeqa", "realtimeqa"), embedder)
+    report = ingest(services, [data / "corpus.jsonl"])
+    kept = dict(report.duplicates)
+    corpus = {}
+    for line in (data / "corpus.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        corpus[record["doc_id"]] = record.get("text") or ""
+    items = []
+    for line in (data / "dev.jsonl").read_text().splitlines():
+        q = json.loads(line)
+        gold = [str(d) for d in q["gold_doc_ids"]]
+        if not any(contains_answer(corpus.get(d, ""), str(q["answer"])) for d in gold):
+            continue
+        filters = SearchFilters()
+        if window and q.get("date"):
+            day = date.fromisoformat(q["date"][:10])
+            filters = SearchFilters(
+                published_after=(day - timedelta(days=window)).isoformat(),
+                published_before=day.isoformat(),
+            )
+        docs = frozenset(gold) | frozenset(kept.get(d, d) for d in gold)
+        items.append(
+            Item(q["question"], True, str(q["answer"]), docs,
+                 _retrieve(services, q["question"], top_k, filters))
+        )  # fmt: skip
+    return items
+
+
+def cached(path: Path, build):  # type: ignore[no-untyped-def]
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    items = build()
+    path.write_bytes(pickle.dumps(items))
+    return items
+
+
+def score(name: str, items: list[Item], answerer: ExtractiveAnswerer) -> dict[str, float]:
+    answered = abstained_ok = false_abstain = good = cites = words = traps = 0
+    answerable = sum(i.answerable for i in items)
+    for item in items:
+        numbered = {n: p for n, p in enumerate(item.passages, start=1)}
+        result = answerer.compose(item.question, numbered)
+        if not item.answerable:
+            traps += 1
+            abstained_ok += result.abstained
+            continue
+        if result.abstained:
+            false_abstain += 1
+            continue
+        answered += 1
+        words += len(result.text.split())
+        cited = {numbered[s.n].chunk.doc_id for s in result.sentences}
+        cite_gold = bool(cited & item.gold_docs)
+        if name == "golden":
+            facts = [f for f in item.gold.split("|") if f]
+            ok = all(f.casefold() in result.text.casefold() for f in facts)
+        elif name == "multihop":
+            ok = answer_matches(result.text, item.gold)
+        else:
+            ok = contains_answer(result.text, item.gold)
+        good += ok and (cite_gold or name == "multihop")
+        cites += cite_gold
+    out = {
+        "false_abst": false_abstain / answerable if answerable else float("nan"),
+        "good": good / answerable if answerable else float("nan"),
+        "cites_gold": cites / answerable if answerable else float("nan"),
+        "words": words / answered if answered else 0.0,
+    }
+    if traps:
+        out["trap_abst"] = abstained_ok / traps
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rtqa", type=Path, default=Path("/work/shared/benchmarks/realtimeqa-dev"))
+    parser.add_argument("--window-days", type=int, default=0)
+    parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/answers-sweep"))
+    parser.add_argument("--sets", default="golden,multihop,rtqa")
+    parser.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="answerer attribute=value (e.g. subject_weight=0.3), repeatable",
+    )
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    embedder = build_embedder(eval_settings(args.cache, "x"))
+    builders = {
+        "golden": lambda: golden_items(embedder, args.top_k),
+        "multihop": lambda: multihop_items(embedder, args.top_k),
+        "rtqa": lambda: rtqa_items(embedder, args.top_k, args.rtqa, args.window_days),
+    }
+    sets = {}
+    for name in args.sets.split(","):
+        suffix = f"-w{args.window_days}" if name == "rtqa" and args.window_days else ""
+        sets[name] = cached(args.cache / f"{name}{suffix}-k{args.top_k}.pkl", builders[name])
+    base = ExtractiveAnswerer(embedder)
+    for assignment in args.set:
+        name, value = assignment.split("=", 1)
+        setattr(base, name, type(getattr(base, name))(value))
+        print(f"{name}={value}", flush=True)
+    for threshold in (float(t) for t in args.thresholds.split(",")):
+        answerer = replace_threshold(base, threshold)
+        cells = []
+        for name, items in sets.items():
+            s = score(name, items, answerer)
+            cells.append(name + " " + " ".join(f"{k}={v:.3f}" for k, v in s.items()))
+        print(f"min_relevance={threshold:.2f} | " + " | ".join(cells), flush=True)
+
+
+def replace_threshold(answerer: ExtractiveAnswerer, threshold: float) -> ExtractiveAnswerer:
+    answerer.min_relevance = threshold
+    return answerer
+
+
+if __name__ == "__main__":
+    main()
