@@ -105,8 +105,8 @@ class AnswerService:
         history: Sequence[tuple[str, str]] = (),
         reference_date: date | None = None,
     ) -> AsyncGenerator[AskEvent, None]:
-        """``reference_date`` is the day the question is asked "as of" (default: today); the
-        model is told it, so "latest" and "this week" mean something."""
+        """``reference_date`` is the day the question is asked "as of" (default: the request's
+        ``as_of``, else today); the model is told it, so "latest" and "this week" mean something."""
         draft = _Draft(started=time.perf_counter())
         query = await self.standalone_query(question, history)
         passages = await asyncio.to_thread(self._retriever.search, query, top_k, filters)
@@ -119,7 +119,7 @@ class AnswerService:
             yield DoneEvent(self._abstain(draft))
             return
         if self._llm is not None:
-            today = reference_date or date.today()
+            today = reference_date or filters.as_of or date.today()
             try:
                 async for event in self._generate(self._llm, question, numbered, draft, today):
                     yield event

@@ -222,3 +222,18 @@ def test_is_standalone() -> None:
     assert not is_standalone("What did he say next?")
     assert not is_standalone("What about that deal?")
     assert lexical_rewrite("What did he say?", []) == "What did he say?"
+
+
+def test_request_as_of_is_the_prompts_reference_date() -> None:
+    """The API passes as_of inside SearchFilters; the model is told that day, not today."""
+    llm = ScriptedLLM(["Peskov wants a comprehensive settlement [1]."])
+    svc = service(llm)
+    filters = SearchFilters(as_of=date(2025, 12, 11))
+    asyncio.run(_drain(svc.ask_events("What did Peskov say?", 5, filters)))
+    assert "2025-12-11" in llm.sent[0][1]["content"]
+    assert date.today().isoformat() not in llm.sent[0][1]["content"]
+
+
+async def _drain(events: AsyncIterator[object]) -> None:
+    async for _ in events:
+        pass
