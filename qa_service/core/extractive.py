@@ -95,7 +95,7 @@ class ExtractiveAnswerer:
         subject_weight: float = 0.15,
         rank_weight: float = 0.0,
         support_margin: float = 0.2,
-        max_unmatched_share: float = 0.5,
+        max_unmatched_share: float = 0.99,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
