@@ -95,7 +95,7 @@ class ExtractiveAnswerer:
         subject_weight: float = 0.15,
         rank_weight: float = 0.0,
         support_margin: float = 0.2,
-        max_unmatched_share: float = 0.5,
+        max_unmatched_share: float = 0.99,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -125,10 +125,11 @@ class ExtractiveAnswerer:
                     found.append((n, start, end, text[start:end]))
         return found
 
-    def _coverages(self, question: str, sentences: list[str]) -> list[float]:
+    def _coverages(self, question: str, sentences: list[str], aliases: bool = False) -> list[float]:
         """Share of the question's idf mass a sentence contains: rewards rare, specific words."""
-        asked = {canonical(w) for w in content_words(question)}
-        bags = [{canonical(w) for w in content_words(s)} for s in sentences]
+        fold = canonical if aliases else str
+        asked = {fold(w) for w in content_words(question)}
+        bags = [{fold(w) for w in content_words(s)} for s in sentences]
         if not asked or not bags:
             return [0.0] * len(sentences)
         idf = {w: math.log(1 + len(bags) / (1 + sum(w in b for b in bags))) for w in asked}
@@ -166,13 +167,15 @@ class ExtractiveAnswerer:
             return []
         texts = [c[3] for c in candidates]
         question_vector, sentence_vectors = self._embed(question, texts)
+        # the gate uses the words as written; ranking also counts "Kremlin" for "Moscow"
         coverages = self._coverages(question, texts)
+        ranked = self._coverages(question, texts, aliases=True)
         subjects = question_subjects(question)
         ranks = {n: i for i, n in enumerate(sorted(numbered))}
         earlier = earlier_text(numbered)
         scored = []
-        for (n, start, end, text), vector, coverage in zip(
-            candidates, sentence_vectors, coverages, strict=True
+        for (n, start, end, text), vector, coverage, alias_coverage in zip(
+            candidates, sentence_vectors, coverages, ranked, strict=True
         ):
             similarity = _cosine(question_vector, vector)
             speaker = find_speaker(numbered[n].chunk.text, start, end, earlier[n])
@@ -185,7 +188,7 @@ class ExtractiveAnswerer:
             prior = 1.0 - ranks[n] / len(ranks)
             score = (
                 similarity
-                + self.lexical_weight * coverage
+                + self.lexical_weight * alias_coverage
                 + self.subject_weight * subject
                 + self.rank_weight * prior
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from litestar.testing import TestClient
 
@@ -15,15 +17,23 @@ def assert_citations_verbatim(client: TestClient, body: dict) -> None:  # type: 
         assert f"[{citation['id']}]" in body["answer"]
 
 
-def test_truce_question_is_answered_from_caliber_article(minilm_client: TestClient) -> None:
+def test_truce_question_leads_with_the_kremlin_and_quotes_caliber(
+    minilm_client: TestClient,
+) -> None:
+    """Issue 13's acceptance check: the first quote is a Russian official's position, a quote
+    carries Caliber.Az's 30-day ceasefire evidence, markers read [1], [2], [3]."""
     body = minilm_client.post(
         "/v1/ask", json={"question": "What is Moscow's position on a 30-day truce?"}
     ).json()
     assert body["abstained"] is False
     assert body["model"] == "extractive"
-    assert body["citations"]
-    assert body["citations"][0]["document_id"] == CALIBER
-    assert "30-day" in body["answer"]
+    first = body["citations"][0]
+    assert first["speaker"] == "Kremlin spokesman Dmitry Peskov"
+    assert any(
+        c["document_id"] == CALIBER and "30-day ceasefire" in c["quote"] for c in body["citations"]
+    )
+    assert re.findall(r"\[(\d+)\]", body["answer"]) == ["1", "2", "3"]
+    assert body["answer"].startswith("Kremlin spokesman Dmitry Peskov (Realist, 13 Dec 2025): ")
     assert_citations_verbatim(minilm_client, body)
 
 

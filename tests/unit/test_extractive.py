@@ -182,7 +182,7 @@ def test_similar_but_lexically_ungrounded_question_abstains() -> None:
 
 TRUCE_ARTICLE = (
     "Kremlin spokesman Dmitry Peskov spoke to reporters on Friday. "
-    "He stressed that the Kremlin wants a lasting settlement, not a truce. "
+    "He stressed that the Kremlin wants a lasting settlement, not a 30-day truce. "
     "Ukrainian officials say their position is to back the 30-day truce proposed by Washington."
 )
 
