@@ -219,7 +219,8 @@ class CitationLedger:
         kept, pos = "", 0
         for start, end in split_sentences(masked):
             words = content_words(masked[start:end])
-            if words and words in self._unsupported:
+            # a sentence that still shows a marker keeps its supported citation (and its claim)
+            if words and words in self._unsupported and not MARKER_RE.search(shown[start:end]):
                 kept += shown[pos:start]
                 pos = end
         kept += shown[pos:]

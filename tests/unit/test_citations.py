@@ -201,3 +201,23 @@ def test_build_citation_while_streaming() -> None:
     assert citation is not None and citation.quote.startswith("Ukrainian officials say")
     assert ARTICLE.text[citation.start : citation.end] == citation.quote
     assert build_citation(99, "Something [99]", passages) is None
+
+
+def test_a_claim_backed_by_one_marker_and_not_another_keeps_its_citation() -> None:
+    """Regression (found by the property test): "claim [1][2]" with [2] unsupported dropped the
+    whole sentence in ``finish``, leaving citation 1 with no marker in the answer."""
+    from qa_service.core.citations import parse_markers
+
+    supported = make_passage(
+        make_article("The council approved the new ferry schedule on Tuesday.", doc_id="a")
+    )
+    unrelated = make_passage(
+        make_article("Rain is expected over the northern hills this weekend.", doc_id="b")
+    )
+    result = verify_citations(
+        "The council approved the new ferry schedule on Tuesday [1][2].",
+        {1: supported, 2: unrelated},
+    )
+    assert [c.id for c in result.citations] == [1]
+    assert [m.n for m in parse_markers(result.answer)] == [1]
+    assert result.dropped == 1
