@@ -60,7 +60,9 @@ class _Snapshot:
             [self.source_code[s] for s in meta["sources"]], dtype=np.int32
         )
         self.model = (
-            bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
+            bm25s.BM25.load(str(path), mmap=False, show_progress=False)
+            if meta.get("indexed", bool(self.ids))
+            else None
         )
         self._tokenize = tokenize
         self.token_ids = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._token_ids)
@@ -116,6 +118,7 @@ class BM25Index:
         staging = self._dir / f".{name}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
+        indexed = False
         if records:
             tokens = bm25s.tokenize(
                 [r.text for r in records],
@@ -123,10 +126,13 @@ class BM25Index:
                 stemmer=self._stemmer.stemWords,
                 show_progress=False,
             )
-            model = bm25s.BM25()
-            model.index(tokens, show_progress=False)
-            model.save(str(staging), show_progress=False)
+            indexed = bool(tokens.vocab)  # bm25s cannot index chunks that hold no word at all
+            if indexed:
+                model = bm25s.BM25()
+                model.index(tokens, show_progress=False)
+                model.save(str(staging), show_progress=False)
         meta = {
+            "indexed": indexed,
             "ids": [r.chunk_id for r in records],
             "fingerprint": ids_fingerprint([r.chunk_id for r in records]),
             "days": [r.published_day for r in records],

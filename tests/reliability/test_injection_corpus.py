@@ -209,7 +209,7 @@ def test_documents_and_search_keep_payloads_inside_string_fields(extractive: Tes
             "id", "title", "source", "url", "author", "published_at", "origins", "text",
         }  # fmt: skip
         search = extractive.post("/v1/search", json={"query": QUESTIONS[doc_id][1]}).json()
-        assert set(search) == {"results"}
+        assert set(search) == {"results", "as_of", "evidence_dates"}
         for result in search["results"]:
             assert set(result) == {
                 "chunk_id", "document_id", "title", "source", "url", "published_at", "text",

@@ -117,3 +117,12 @@ def test_best_rows_is_a_full_sort(scores: list[float], k: int) -> None:
     array = np.asarray(scores, dtype=np.float32)
     expected = sorted((i for i, s in enumerate(array) if s > 0), key=lambda i: (-array[i], i))
     assert best_rows(array, k) == expected[:k]
+
+
+def test_chunks_without_a_single_word_publish_an_empty_index(tmp_path: Path) -> None:
+    """Regression (schemathesis: a pushed article whose text is "0"): bm25s cannot index an
+    empty vocabulary; the snapshot is published, searchable, and finds nothing."""
+    index = BM25Index(tmp_path)
+    index.rebuild([LexicalRecord(chunk_id="c1", text="0", published_day=0, source="")])
+    assert index.search("zero", 5, SearchFilters()) == []
+    assert index.fingerprint() is not None
