@@ -15,20 +15,20 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
+from eval.external import run_benchmark, write_report
 from eval.http import EvalHTTPError, request_json
 from eval.inprocess import app_client, eval_settings, ingest, prepare_services
 from eval.multihop_metrics import MultiHopRow, facts_in, row_scores, summarize_multihop
-from eval.report import REPO, finite_or_none, git_short_sha, new_run_dir
+from eval.report import REPO
 from qa_service.container import build_embedder
 from qa_service.core.ports import Embedder
 
@@ -220,42 +220,17 @@ def markdown_table(modes: Mapping[str, Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def json_safe(value: Any) -> Any:
-    if isinstance(value, float):
-        return finite_or_none(value)
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
-
-
 def run_multihop(args: argparse.Namespace, embedder: Embedder | None = None) -> int:
-    console, err = Console(), Console(stderr=True)
-    started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, disable=args.quiet,
-    ) as bar:  # fmt: skip
-        result = asyncio.run(benchmark(args, embedder, bar))
-    result["meta"] = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_sha": git_short_sha(),
-        "split": args.split,
-        "ask_top_k": args.ask_top_k,
-        "search_top_k": SEARCH_K,
+    console = Console()
+    meta = {
+        "split": args.split, "ask_top_k": args.ask_top_k, "search_top_k": SEARCH_K,
         "concurrency": args.concurrency,
-        "duration_s": round(time.perf_counter() - started, 1),
-    }
-    run_dir = new_run_dir(args.report_dir, suffix="-multihop", sha=result["meta"]["git_sha"])
-    (run_dir / "multihop.json").write_text(
-        json.dumps(json_safe(result), indent=2, ensure_ascii=False, allow_nan=False),
-        encoding="utf-8",
-    )
-    (run_dir / "multihop.md").write_text(markdown_table(result["modes"]), encoding="utf-8")
+    }  # fmt: skip
+    result = run_benchmark(partial(benchmark, args, embedder), args.quiet, meta)
+    report = write_report(args.report_dir, "multihop", result, markdown_table(result["modes"]))
     print_table(console, result["modes"])
     console.print(
         f"evidence facts present in the stored gold articles: {result['evidence_in_store']:.3f}; "
-        f"report: {run_dir}/multihop.json"
+        f"report: {report}"
     )
     return 0

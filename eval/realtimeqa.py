@@ -18,22 +18,23 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
+from eval.external import run_benchmark, write_report
 from eval.http import EvalHTTPError, request_json
 from eval.inprocess import app_client, eval_settings, ingest, prepare_services
-from eval.multihop import MODES, json_safe, map_duplicates_of
+from eval.multihop import MODES, map_duplicates_of
 from eval.naive import hit_rates, naive_rankings
 from eval.realtimeqa_metrics import QuizRow, contains_answer, hits_at, summarize_quiz
-from eval.report import REPO, git_short_sha, new_run_dir
+from eval.report import REPO
 from qa_service.container import build_embedder
 from qa_service.core.dates import utc_today
 from qa_service.core.ports import Embedder
@@ -271,33 +272,16 @@ def print_table(console: Console, modes: Mapping[str, Mapping[str, Any]], title:
 
 
 def run_realtimeqa(args: argparse.Namespace, embedder: Embedder | None = None) -> int:
-    console, err = Console(), Console(stderr=True)
+    console = Console()
     if not (args.data / "corpus.jsonl").is_file():
-        err.print(f"no corpus.jsonl under {args.data}: pass --data <folder>")
+        Console(stderr=True).print(f"no corpus.jsonl under {args.data}: pass --data <folder>")
         return 2
-    started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, disable=args.quiet,
-    ) as bar:  # fmt: skip
-        result = asyncio.run(benchmark(args, embedder, bar))
-    result["meta"] = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_sha": git_short_sha(),
-        "split": args.split,
-        "as_of": args.as_of,
-        "window_days": args.window_days,
-        "ask_top_k": args.ask_top_k,
-        "search_top_k": SEARCH_K,
-        "limit": args.limit,
-        "duration_s": round(time.perf_counter() - started, 1),
-    }
-    run_dir = new_run_dir(args.report_dir, suffix="-realtimeqa", sha=result["meta"]["git_sha"])
-    (run_dir / "realtimeqa.json").write_text(
-        json.dumps(json_safe(result), indent=2, ensure_ascii=False, allow_nan=False),
-        encoding="utf-8",
-    )
-    (run_dir / "realtimeqa.md").write_text(markdown_table(result["modes"]), encoding="utf-8")
+    meta = {
+        "split": args.split, "as_of": args.as_of, "window_days": args.window_days,
+        "ask_top_k": args.ask_top_k, "search_top_k": SEARCH_K, "limit": args.limit,
+    }  # fmt: skip
+    result = run_benchmark(partial(benchmark, args, embedder), args.quiet, meta)
+    report = write_report(args.report_dir, "realtimeqa", result, markdown_table(result["modes"]))
     title = f"RealTimeQA {args.split} (as_of={args.as_of}, window={args.window_days}d)"
     print_table(console, result["modes"], title)
     for mode, values in result["modes"].items():
@@ -311,6 +295,6 @@ def run_realtimeqa(args: argparse.Namespace, embedder: Embedder | None = None) -
         f"answerable (answer string in a gold passage): {result['answerable_share']:.3f}; "
         f"ingest skipped {result['ingest']['skipped']}, "
         f"collapsed {result['ingest']['duplicates']}; "
-        f"report: {run_dir}/realtimeqa.json"
+        f"report: {report}"
     )
     return 0 if not any(result.get("failed_ids", {}).values()) else 1

@@ -1,0 +1,60 @@
+"""What the external benchmark runners (``multihop``, ``realtimeqa``) share: a progress bar
+around the async run, JSON-safe results, and a report folder with ``<name>.json`` / ``.md``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from eval.report import finite_or_none, git_short_sha, new_run_dir
+
+Benchmark = Callable[[Progress], Coroutine[Any, Any, dict[str, Any]]]
+
+
+def json_safe(value: Any) -> Any:
+    """JSON has no NaN: undefined metrics become null, recursively."""
+    if isinstance(value, float):
+        return finite_or_none(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def run_benchmark(benchmark: Benchmark, quiet: bool, meta: dict[str, Any]) -> dict[str, Any]:
+    """Run ``benchmark`` under a progress bar on stderr; ``result["meta"]`` gets ``meta`` plus
+    the time, commit and duration of the run."""
+    started = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=Console(stderr=True), disable=quiet,
+    ) as bar:  # fmt: skip
+        result = asyncio.run(benchmark(bar))
+    result["meta"] = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_sha": git_short_sha(),
+        **meta,
+        "duration_s": round(time.perf_counter() - started, 1),
+    }
+    return result
+
+
+def write_report(report_dir: Path, name: str, result: dict[str, Any], markdown: str) -> Path:
+    """``<report_dir>/<stamp>-<sha>-<name>/<name>.json`` and ``<name>.md``; returns the JSON."""
+    run_dir = new_run_dir(report_dir, suffix=f"-{name}", sha=result["meta"]["git_sha"])
+    path = run_dir / f"{name}.json"
+    path.write_text(
+        json.dumps(json_safe(result), indent=2, ensure_ascii=False, allow_nan=False),
+        encoding="utf-8",
+    )
+    (run_dir / f"{name}.md").write_text(markdown, encoding="utf-8")
+    return path
