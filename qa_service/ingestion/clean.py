@@ -93,7 +93,7 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _DAY, _YEAR = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?", r"(?P<year>\d{4})\b"
-# Shared with ingest.metadata, which turns the named groups into ISO 8601.
+# Shared with qa_service.ingestion.metadata, which turns the named groups into ISO 8601.
 DATE_RES = (
     re.compile(rf"(?i)\b(?P<mon>{_MONTH})\.?\s+{_DAY},?\s+{_YEAR}"),
     re.compile(rf"(?i)\b{_DAY}\s+(?:of\s+)?(?P<mon>{_MONTH})\.?,?\s+{_YEAR}"),
@@ -125,7 +125,7 @@ _HTML_RE = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body)", re.IGNORECASE
 ANCHOR_KINDS = frozenset({Kind.NAV, Kind.DATE, Kind.TAIL, Kind.BYLINE})
 CHROME_KINDS = frozenset({Kind.NAV, Kind.DATE, Kind.TAIL, Kind.BYLINE, Kind.BOILER})
 LABEL_MAX_WORDS = 5
-HEADLINE_MAX_WORDS = 30  # as ingest.metadata reads a title
+HEADLINE_MAX_WORDS = 30  # as qa_service.ingestion.metadata reads a title
 
 
 def is_sentence(text: str) -> bool:
@@ -316,7 +316,7 @@ def analyse_page(raw: str, site_lines: frozenset[str] = frozenset()) -> PageLayo
     """Splits a page dump into header / body / footer using general, site-agnostic rules.
 
     ``site_lines`` (casefolded) are lines that recur across many pages of the same site in this
-    run (``ingest.site_boilerplate``): proven boilerplate, marked BOILER before the analysis.
+    run (``site_boilerplate``): proven boilerplate, marked BOILER before the analysis.
     """
     lines = normalise_lines(raw)
     plain = [plain_line(line) for line in lines]
