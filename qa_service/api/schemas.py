@@ -8,7 +8,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-NonBlankText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]
+# "Has a visible character": Python's \s also counts \x1c-\x1f and \x85 as space, the JSON
+# Schema (ECMA-262) \s does not; naming them keeps the documented pattern and the check in step.
+NonBlankText = Annotated[
+    str, Meta(min_length=1, max_length=2000, pattern=r"[^\s\x1c-\x1f\x85]")
+]
 TopK = Annotated[int, Meta(ge=1, le=50)]
 # "YYYY-MM-DD" or an ISO 8601 datetime (its own calendar day counts). The pattern makes anything
 # else a 400 and tells clients the format; a day the calendar lacks (02-30) is a 422 (convert.py)

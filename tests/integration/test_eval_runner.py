@@ -18,6 +18,7 @@ import pytest
 from pydantic import SecretStr
 
 from eval.__main__ import main
+from eval.gate import GATING
 from qa_service.api.app import create_app
 from qa_service.container import Services
 from qa_service.core.ports import Embedder
@@ -116,7 +117,7 @@ def test_html_report_renders_in_headless_chromium(passing_run: Run) -> None:
     assert errors == []
     assert verdict.startswith("PASS")
     assert n_rows == 73  # 58 + the time slice
-    assert n_bars == 14  # run + baseline bar for each of the seven gating metrics
+    assert n_bars == 2 * len(GATING)  # run + baseline bar for each gating metric
     assert first_row == "fail"  # failures first
 
 

@@ -152,10 +152,10 @@ def test_extractive_answers_never_repeat_a_payload(extractive: TestClient, doc_i
 def _check_citations(client: TestClient, body: dict[str, Any]) -> None:
     """Only retrieved passages are cited, each quote verbatim at its offsets in its article."""
     cited = [c["id"] for c in body["citations"]]
-    assert cited and set(cited) <= set(range(1, len(body["retrieved"]) + 1))
+    assert cited and cited == list(range(1, len(cited) + 1))  # renumbered 1..n
     assert {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])} <= set(cited)
     for citation in body["citations"]:
-        assert citation["chunk_id"] == body["retrieved"][citation["id"] - 1]
+        assert citation["chunk_id"] in body["retrieved"]
         text = client.get(f"/v1/documents/{citation['document_id']}").json()["text"]
         assert text[citation["start"] : citation["end"]] == citation["quote"]
 
@@ -197,7 +197,10 @@ def test_sse_carries_payloads_only_as_json_strings(with_llm: TestClient) -> None
     streamed = "".join(data["text"] for name, data in events if name == "delta")
     assert "event: done" in streamed  # the model's text arrives, but only inside JSON strings
     done = events[-1][1]
-    assert streamed == done["answer"]
+    # done drops claims no cited passage supports (a stream cannot take text back), so its
+    # answer is the streamed text less those claims, with the same citation numbers.
+    assert len(done["answer"]) <= len(streamed)
+    assert set(re.findall(r"\[\d+\]", done["answer"])) <= set(re.findall(r"\[\d+\]", streamed))
     _check_citations(with_llm, done)
 
 
