@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -17,6 +17,25 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from eval.report import finite_or_none, git_short_sha, new_run_dir
 
 Benchmark = Callable[[Progress], Coroutine[Any, Any, dict[str, Any]]]
+RowT = TypeVar("RowT")
+
+
+async def run_bounded(
+    rows: Sequence[RowT],
+    one: Callable[[RowT], Awaitable[RowT]],
+    concurrency: int,
+    advance: Callable[[], None],
+) -> list[RowT]:
+    """``one(row)`` for every row, at most ``concurrency`` at a time, in input order."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def bounded(row: RowT) -> RowT:
+        async with gate:
+            done = await one(row)
+        advance()
+        return done
+
+    return list(await asyncio.gather(*(bounded(r) for r in rows)))
 
 
 def json_safe(value: Any) -> Any:

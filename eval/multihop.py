@@ -10,10 +10,9 @@ retrieval over the same store.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
@@ -24,7 +23,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from eval.external import run_benchmark, write_report
+from eval.external import run_benchmark, run_bounded, write_report
 from eval.http import EvalHTTPError, request_json
 from eval.inprocess import app_client, eval_settings, ingest, prepare_services
 from eval.multihop_metrics import MultiHopRow, facts_in, row_scores, summarize_multihop
@@ -103,23 +102,6 @@ async def run_query(client: httpx.AsyncClient, row: MultiHopRow, ask_top_k: int)
     )
 
 
-async def run_mode(
-    client: httpx.AsyncClient,
-    queries: Sequence[MultiHopRow],
-    args: argparse.Namespace,
-    advance: Callable[[], None],
-) -> list[MultiHopRow]:
-    gate = asyncio.Semaphore(max(1, args.concurrency))
-
-    async def one(row: MultiHopRow) -> MultiHopRow:
-        async with gate:
-            done = await run_query(client, row, args.ask_top_k)
-        advance()
-        return done
-
-    return list(await asyncio.gather(*(one(q) for q in queries)))
-
-
 async def evidence_in_store(client: httpx.AsyncClient, queries: Sequence[MultiHopRow]) -> float:
     """Ceiling for Hits@k: share of gold facts found in their gold articles as stored after ingest
     (cleaning could drop or alter a line; then no retriever can find that fact)."""
@@ -188,7 +170,10 @@ async def benchmark(
         async with app_client(services) as client:
             if "evidence_in_store" not in out:
                 out["evidence_in_store"] = await evidence_in_store(client, queries)
-            rows = await run_mode(client, queries, args, partial(bar.advance, task))
+            rows = await run_bounded(
+                queries, partial(run_query, client, ask_top_k=args.ask_top_k),
+                args.concurrency, partial(bar.advance, task),
+            )  # fmt: skip
         out["modes"][mode] = {
             "summary": summarize_multihop(rows),
             "by_type": by_type(rows),

@@ -13,10 +13,9 @@ the whole-passage baselines (``eval/naive.py``) computed in the same run.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
@@ -28,7 +27,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from eval.external import run_benchmark, write_report
+from eval.external import run_benchmark, run_bounded, write_report
 from eval.http import EvalHTTPError, request_json
 from eval.inprocess import app_client, eval_settings, ingest, prepare_services
 from eval.multihop import MODES, map_duplicates_of
@@ -171,23 +170,6 @@ async def run_question(
     )
 
 
-async def run_mode(
-    client: httpx.AsyncClient,
-    rows: Sequence[QuizRow],
-    args: argparse.Namespace,
-    advance: Callable[[], None],
-) -> list[QuizRow]:
-    gate = asyncio.Semaphore(max(1, args.concurrency))
-
-    async def one(row: QuizRow) -> QuizRow:
-        async with gate:
-            done = await run_question(client, row, args)
-        advance()
-        return done
-
-    return list(await asyncio.gather(*(one(r) for r in rows)))
-
-
 async def benchmark(
     args: argparse.Namespace, embedder: Embedder | None, bar: Progress
 ) -> dict[str, Any]:
@@ -218,7 +200,10 @@ async def benchmark(
         services = prepare_services(base.model_copy(update={"retrieval_mode": mode}), embedder)
         task = bar.add_task(f"{mode:>7} questions", total=len(rows))
         async with app_client(services) as client:
-            done = await run_mode(client, rows, args, partial(bar.advance, task))
+            done = await run_bounded(
+                rows, partial(run_question, client, args=args), args.concurrency,
+                partial(bar.advance, task),
+            )  # fmt: skip
         out["modes"][mode] = {
             "summary": summarize_quiz(done),
             "by_time_intent": by_time_intent(done, args.as_of == "question"),
