@@ -71,15 +71,15 @@ realtimeqa: $(DEV_STAMP)
 	$(NO_NET) $(PY) -m eval realtimeqa --data $(REALTIMEQA) --mode all --naive
 
 bench: $(DEV_STAMP)
-	$(PY) bench/ingest.py
-	$(NO_NET) $(PY) bench/ask.py --requests 40
-	$(NO_NET) $(PY) bench/embedders.py --runs 5
-	$(NO_NET) $(PY) bench/vs_llamaindex.py --runs 3
+	$(PY) -m bench.ingest
+	$(NO_NET) $(PY) -m bench.ask --requests 40
+	$(NO_NET) $(PY) -m bench.embedders --runs 5
+	$(NO_NET) $(PY) -m bench.vs_llamaindex --runs 3
 
 # 10k + 100k chunks; the first run builds the corpora under var/bench-scale (the 100k one takes
 # ~15 min on the shared 2-core machine), later runs reuse them. Results in docs/benchmarks.md.
 bench-scale: $(DEV_STAMP)
-	$(NO_NET) $(PY) bench/scale.py
+	$(NO_NET) $(PY) -m bench.scale
 
 # Pre-build the locally derived embedders (QA_EMBEDDER=onnx-int8 / model2vec) into var/models.
 models: $(DEV_STAMP)
@@ -91,7 +91,7 @@ reliability: $(DEV_STAMP)
 
 # A benchmark, not a test: two minutes of load on loopback; results in docs/benchmarks.md.
 load: $(DEV_STAMP)
-	$(NO_NET) $(PY) bench/load.py
+	$(NO_NET) $(PY) -m bench.load
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

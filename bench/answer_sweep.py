@@ -95,8 +95,7 @@ def rtqa_items(embedder: Embedder, top_k: int, data: Path, window: int) -> list[
         if window and q.get("date"):
             day = date.fromisoformat(q["date"][:10])
             filters = SearchFilters(
-                published_after=(day - timedelta(days=window)).isoformat(),
-                published_before=day.isoformat(),
+                published_after=day - timedelta(days=window), published_before=day
             )
         docs = frozenset(gold) | frozenset(kept.get(d, d) for d in gold)
         items.append(
@@ -106,7 +105,7 @@ def rtqa_items(embedder: Embedder, top_k: int, data: Path, window: int) -> list[
     return items
 
 
-def cached(path: Path, build):  # type: ignore[no-untyped-def]
+def cached(path: Path, build):
     if path.is_file():
         return pickle.loads(path.read_bytes())
     items = build()

@@ -6,7 +6,7 @@ overhead ``/v1/ask - raw stub``, and for streaming: the stub's time to first tok
 the gap between our SSE ``retrieval`` event (sent right before the LLM call) and our first
 ``delta`` event, i.e. what we add between the model's first token and the client's first text.
 
-Run: ``.venv/bin/python bench/ask.py --requests 40``
+Run: ``.venv/bin/python -m bench.ask --requests 40``
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from pathlib import Path
 import httpx
 import openai
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.http_load import pct, server_process
+from bench.stub_llm import StubConfig, StubLLM
 
-from bench.http_load import pct, server_process  # noqa: E402
-from bench.stub_llm import StubConfig, StubLLM  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 QUESTIONS = [
     "What is Moscow's position on a 30-day truce?",

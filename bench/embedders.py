@@ -5,7 +5,7 @@ per chunk (less sensitive to other load on a shared machine), one-query latency,
 cosine to the torch model's vectors. Chunk texts are the ingest job's own chunks of the synthetic
 articles of bench/scale_corpus.py, ~200 tokens each. ``--quality`` also runs the MultiHop-RAG sample
 (``python -m eval multihop``) for each embedder and prints Hits@4/Hits@10.
-Run: ``.venv/bin/python bench/embedders.py --runs 5 [--quality]``.
+Run: ``.venv/bin/python -m bench.embedders --runs 5 [--quality]``.
 """
 
 from __future__ import annotations
@@ -23,11 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.append(str(Path(__file__).resolve().parent))  # after the repo: bench/ingest.py
-
-from scale_corpus import write_articles_jsonl
-
+from bench.scale_corpus import write_articles_jsonl
 from ingest.job import load_files
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.container import build_embedder

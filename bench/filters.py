@@ -6,26 +6,25 @@ searched exactly over the matching chunks). Each filter is warmed with the same 
 query vectors it is then timed on (selectivity learned, chunk bodies cached), so the medians
 compare search paths, not cold caches.
 
-    .venv/bin/python bench/filters.py --store var/bench-scale/n100000
+    .venv/bin/python -m bench.filters --store var/bench-scale/n100000
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from qa_service.adapters.bm25_index import BM25Index
+from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.core.models import SearchFilters
 
-from qa_service.adapters.bm25_index import BM25Index  # noqa: E402
-from qa_service.adapters.chroma_store import ChromaStore, make_client  # noqa: E402
-from qa_service.core.models import SearchFilters  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(store: ChromaStore, vectors: list[list[float]], filters: SearchFilters) -> float:
@@ -51,15 +50,15 @@ def main() -> int:
     rng = np.random.default_rng(1)
     raw = rng.normal(size=(35, 384))
     vectors = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).tolist()
-    month = {"published_after": date(2024, 3, 1), "published_before": date(2024, 3, 31)}
+    month = SearchFilters(published_after=date(2024, 3, 1), published_before=date(2024, 3, 31))
     cases = {
         "unfiltered": SearchFilters(),
         "year 2024": SearchFilters(
             published_after=date(2024, 1, 1), published_before=date(2024, 12, 31)
         ),
         "outlet": SearchFilters(source=args.outlet),
-        "month": SearchFilters(**month),
-        "month + outlet": SearchFilters(**month, source=args.outlet),
+        "month": month,
+        "month + outlet": dataclasses.replace(month, source=args.outlet),
     }
     print(f"{store.count_chunks()} chunks; median ms of 35 queries, top 30 (x unfiltered)")
     for label, attach in (("without columns", False), ("with columns", True)):

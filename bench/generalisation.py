@@ -9,36 +9,34 @@ of the run carries it, ``outlet+own-title`` = the default); fusion = ``dense``, 
 ``rrf:<lexical weight>:<k>`` or ``convex:<lexical weight>``; ``--candidates`` per side.
 RealTimeQA has no licence: it is read from ``--data`` and nothing of it is written anywhere.
 
-    .venv/bin/python bench/generalisation.py multihop
-    .venv/bin/python bench/generalisation.py realtimeqa --data ../shared/benchmarks/realtimeqa-dev
+    .venv/bin/python -m bench.generalisation multihop
+    .venv/bin/python -m bench.generalisation realtimeqa --data ../shared/benchmarks/realtimeqa-dev
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from eval.multihop_metrics import doc_hits, evidence_hits
+from eval.realtimeqa_metrics import hits_at
+from ingest.job import load_files
+from qa_service.adapters.bm25_index import BM25Index
+from qa_service.adapters.tokens import TiktokenCounter
+from qa_service.container import build_embedder
+from qa_service.core.models import Chunk, Passage, SearchFilters
+from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
+from qa_service.ingestion.chunking import ArticleChunker, shared_titles
+from qa_service.ingestion.dedup import collapse_near_duplicates
+from qa_service.ingestion.pipeline import IngestReport, lexical_record
+from qa_service.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from eval.multihop_metrics import doc_hits, evidence_hits  # noqa: E402
-from eval.realtimeqa_metrics import hits_at  # noqa: E402
-from ingest.job import load_files  # noqa: E402
-from qa_service.adapters.bm25_index import BM25Index  # noqa: E402
-from qa_service.adapters.tokens import TiktokenCounter  # noqa: E402
-from qa_service.container import build_embedder  # noqa: E402
-from qa_service.core.models import Chunk, Passage, SearchFilters  # noqa: E402
-from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache  # noqa: E402
-from qa_service.ingestion.chunking import ArticleChunker, shared_titles  # noqa: E402
-from qa_service.ingestion.dedup import collapse_near_duplicates  # noqa: E402
-from qa_service.ingestion.pipeline import IngestReport, lexical_record  # noqa: E402
-from qa_service.settings import Settings  # noqa: E402
 
 DEFAULT_VARIANTS = (
     "title/dense", "title/lexical", "title/rrf:1:60", "body/dense", "own-title/dense",

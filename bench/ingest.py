@@ -3,7 +3,7 @@
 Prints: raw embedder chunks/s (same chunk texts, straight into the model), full ingest chunks/s
 (load + clean + dedup + chunk + embed + upsert into a fresh embedded Chroma), their ratio, and the
 time of an unchanged re-ingest vs the first ingest. Run: ``make bench`` or
-``.venv/bin/python bench/ingest.py --articles 2000 --runs 3``.
+``.venv/bin/python -m bench.ingest --articles 2000 --runs 3``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest.job import build_pipeline, load_files
 from qa_service.adapters.tokens import TiktokenCounter

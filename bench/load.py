@@ -6,7 +6,7 @@ compatible server (bench/stub_llm.py, 200 ms to first token). Each phase is a cl
 client sends its next request as soon as the previous one returns, until the time is up.
 Reports requests, errors, p50/p95/p99 latency, req/s and the server's RSS before and after.
 
-Run: ``.venv/bin/python bench/load.py`` (60 s x 50 clients per phase; ``--duration``,
+Run: ``.venv/bin/python -m bench.load`` (60 s x 50 clients per phase; ``--duration``,
 ``--concurrency``, ``--phases search,ask``, ``--embedder hashing`` for a quick smoke run).
 """
 
@@ -29,10 +29,9 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.http_load import free_port, pct, rss_mib, server_process
 
-from bench.http_load import free_port, pct, rss_mib, server_process  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 QUERIES = [
     "30-day ceasefire",
@@ -137,9 +136,17 @@ def ingest(store: Path, embedder: str) -> None:
 def stub_llm(latency_ms: float) -> Iterator[str]:
     """bench/stub_llm.py in its own process, so it never competes with the load generator's GIL."""
     port = free_port()
-    script = str(ROOT / "bench" / "stub_llm.py")
     process = subprocess.Popen(
-        [sys.executable, script, "--port", str(port), "--latency-ms", str(latency_ms)],
+        [
+            sys.executable,
+            "-m",
+            "bench.stub_llm",
+            "--port",
+            f"{port}",
+            "--latency-ms",
+            f"{latency_ms}",
+        ],
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -5,23 +5,21 @@ with English stopwords, RRF k=60) and compares it with stemming and with the out
 the BM25 text, article-level Hits@4/Hits@10 over the 86 dev queries that have evidence. No
 chunking, no Chroma: exact cosine over whole-article vectors, so only the indexed text differs.
 
-    .venv/bin/python bench/multihop_fusion.py
+    .venv/bin/python -m bench.multihop_fusion
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from qa_service.adapters.local_embedder import MiniLMEmbedder
 
-from qa_service.adapters.local_embedder import MiniLMEmbedder  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "multihop-rag-sample"
 Doc = dict[str, str]

@@ -2,7 +2,7 @@
 ``POST /v1/documents`` calls it (in-process, no HTTP). Prints wall and CPU time per push and
 whether BM25 finds the article on return.
 
-    QA_EMBEDDER=hashing PYTHONPATH=$PWD .venv/bin/python bench/push_cost.py --store /tmp/big
+    QA_EMBEDDER=hashing PYTHONPATH=$PWD .venv/bin/python -m bench.push_cost --store /tmp/big
 """
 
 from __future__ import annotations

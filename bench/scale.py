@@ -12,7 +12,7 @@ Per corpus size, in one run:
 * resident memory of the server.
 The corpora (see bench/scale_corpus.py: real news sentences, mostly random unit vectors) are
 built once under ``var/bench-scale/n<size>`` and reused; their build measurements are stored
-beside them. Run: ``make bench-scale`` or ``.venv/bin/python bench/scale.py --sizes 10000``.
+beside them. Run: ``make bench-scale`` or ``.venv/bin/python -m bench.scale --sizes 10000``.
 """
 
 from __future__ import annotations
@@ -27,14 +27,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.append(str(Path(__file__).resolve().parent))  # after the repo: bench/ingest.py
-
-from http_load import (
+from bench.http_load import (
     cpu_seconds,
     load_test,
     med,
@@ -44,8 +41,7 @@ from http_load import (
     server_process,
     wrk_load,
 )
-from scale_corpus import fill_random, write_articles_jsonl
-
+from bench.scale_corpus import fill_random, write_articles_jsonl
 from ingest.job import build_pipeline, load_files
 from qa_service.adapters.chroma_filters import where_clause
 from qa_service.adapters.tokens import TiktokenCounter
@@ -81,7 +77,10 @@ def queries() -> list[str]:
     return found
 
 
-def settings_for(directory: Path, mode: str = "hybrid") -> Settings:
+RetrievalMode = Literal["hybrid", "dense", "lexical"]
+
+
+def settings_for(directory: Path, mode: RetrievalMode = "hybrid") -> Settings:
     return Settings(
         chroma_path=directory, collection_prefix=PREFIX, embedder="minilm", retrieval_mode=mode
     )

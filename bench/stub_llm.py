@@ -1,6 +1,6 @@
 """A stub OpenAI-compatible chat server on loopback, with fault injection.
 
-``python bench/stub_llm.py --port 8100 --latency-ms 200 [--mode truncate] [--fault-rate 0.2]``
+``python -m bench.stub_llm --port 8100 --latency-ms 200 [--mode truncate] [--fault-rate 0.2]``
 
 It answers ``POST /v1/chat/completions`` (streamed or not) by quoting the first sentence of
 passage 1 of the prompt with a ``[1]`` marker, so answers carry a real, verifiable citation. The

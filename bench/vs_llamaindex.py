@@ -9,7 +9,7 @@ Corpus: the seed articles + the MultiHop-RAG sample corpus; queries: the MultiHo
   ``index.as_retriever(similarity_top_k=10)`` given a ``QueryBundle`` with the embedding.
 * Quality: evidence-level Hits@4/Hits@10 (eval/multihop_metrics.py) on the dev split.
 Both use the same MiniLM adapter instance (wrapped as a llama-index ``BaseEmbedding``).
-Run: ``.venv/bin/python bench/vs_llamaindex.py --runs 3``.
+Run: ``.venv/bin/python -m bench.vs_llamaindex --runs 3``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from llama_index.core import Document, QueryBundle, StorageContext, VectorStoreIndex
 from llama_index.core.embeddings import BaseEmbedding
