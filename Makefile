@@ -83,7 +83,7 @@ bench-scale: $(DEV_STAMP)
 
 # Pre-build the locally derived embedders (QA_EMBEDDER=onnx-int8 / model2vec) into var/models.
 models: $(DEV_STAMP)
-	$(NO_NET) $(PY) -m qa_service.adapters.derived_models
+	$(NO_NET) $(PY) -m qa_service.model_build.derived_models
 
 # Also part of `make test` (pytest's testpaths is tests/); this runs only the reliability suite.
 reliability: $(DEV_STAMP)

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
 
     # embeddings
     # minilm: packaged model on torch; onnx-int8 / model2vec: derived from it locally (built once
-    # into models_dir, see adapters/derived_models.py); trade-offs in docs/benchmarks.md.
+    # into models_dir, see model_build/derived_models.py); trade-offs in docs/benchmarks.md.
     embedder: Literal["minilm", "onnx-int8", "model2vec", "openai", "hashing"] = "minilm"
     models_dir: Path = Path("var/models")
     embedding_batch_size: int = 64

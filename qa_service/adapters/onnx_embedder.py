@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from qa_service.adapters.derived_models import build_once, cached_model_dir
-from qa_service.adapters.onnx_export import MAX_TOKENS, RECIPE, export_int8
+from qa_service.model_build.derived_models import build_once, cached_model_dir
+from qa_service.model_build.onnx_export import MAX_TOKENS, RECIPE, export_int8
 
 MODEL_ID = "all-minilm-l6-v2-onnx-int8"
 

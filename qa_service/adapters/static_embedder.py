@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from qa_service.adapters.derived_models import build_once, cached_model_dir
+from qa_service.model_build.derived_models import build_once, cached_model_dir
 
 RECIPE = 1
 PCA_DIMS = 256

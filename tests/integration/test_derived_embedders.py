@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_service.adapters.derived_models import MARKER
 from qa_service.adapters.onnx_embedder import OnnxInt8Embedder
 from qa_service.adapters.static_embedder import Model2VecEmbedder
 from qa_service.container import build_embedder, build_store
 from qa_service.core.ports import Embedder
+from qa_service.model_build.derived_models import MARKER
 from tests.conftest import REPO
 from tests.integration.conftest import make_settings
 

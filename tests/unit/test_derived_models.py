@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.adapters.derived_models import MARKER, build_once, cached_model_dir
+from qa_service.model_build.derived_models import MARKER, build_once, cached_model_dir
 
 
 def test_concurrent_callers_build_once(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ exclusive file lock, so concurrent processes (API replicas, ingest, tests) never
 model and the work is done once per machine. The directory name carries the source package version
 and the recipe version, so changing either builds a fresh copy instead of reusing a stale one.
 
-``python -m qa_service.adapters.derived_models [onnx-int8|model2vec ...]`` pre-builds them (e.g. in
-an image build) so the first request does not pay for it.
+``python -m qa_service.model_build.derived_models [onnx-int8|model2vec ...]`` (``make models``)
+pre-builds them (e.g. in an image build) so the first request does not pay for it.
 """
 
 from __future__ import annotations
