@@ -15,16 +15,13 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 
-from qa_service.ingestion.clean import (
+from qa_service.ingestion.clean import PageLayout, analyse_page, html_to_text, looks_like_html
+from qa_service.ingestion.line_kinds import (
     BYLINE_RE,
     DATE_RES,
     TIME_RE,
     Kind,
-    PageLayout,
-    analyse_page,
     heading_text,
-    html_to_text,
-    looks_like_html,
     plain_line,
 )
 

@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from qa_service.ingestion.clean import normalise_lines, page_text, plain_line
+from qa_service.ingestion.clean import normalise_lines, page_text
+from qa_service.ingestion.line_kinds import plain_line
 from qa_service.ingestion.records import RawRecord
 
 MIN_DOCUMENTS = 3  # a line on three different pages of one site is that site's, not a story's
