@@ -42,3 +42,31 @@ def test_ingestion_service_touches_no_vendor_adapter() -> None:
         for path in (REPO / "qa_service" / "ingestion").rglob("*.py")
     }
     assert {p: names for p, names in found.items() if names} == {}
+
+
+VENDOR_SDKS = ("chromadb", "openai", "tiktoken", "llama_index", "sentence_transformers", "torch")
+
+
+def test_core_imports_no_vendor_sdk_web_framework_or_adapter() -> None:
+    """``qa_service/core`` talks to ports only (STYLE: core imports no vendor SDK)."""
+    banned = (
+        *VENDOR_SDKS,
+        "litestar",
+        "qa_service.adapters",
+        "qa_service.api",
+        "qa_service.container",
+    )
+    found = {
+        str(path.relative_to(REPO)): sorted(n for n in _imports(path) if n.startswith(banned))
+        for path in (REPO / "qa_service" / "core").rglob("*.py")
+    }
+    assert {p: names for p, names in found.items() if names} == {}
+
+
+def test_controllers_reach_adapters_only_through_the_container() -> None:
+    banned = ("qa_service.adapters", *VENDOR_SDKS)
+    found = {
+        str(path.relative_to(REPO)): sorted(n for n in _imports(path) if n.startswith(banned))
+        for path in (REPO / "qa_service" / "api" / "controllers").rglob("*.py")
+    }
+    assert {p: names for p, names in found.items() if names} == {}
