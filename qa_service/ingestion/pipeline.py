@@ -28,26 +28,39 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from qa_service.core.article_dates import with_mentioned_dates
 from qa_service.core.dates import day_ordinal
 from qa_service.core.models import Article, Chunk, LexicalRecord
 from qa_service.core.ports import CorpusWriter, Embedder, SignatureStore
-from qa_service.ingestion.archive_dedup import ArchiveDedup
-from qa_service.ingestion.articles import IngestWarning, to_article
-from qa_service.ingestion.chunking import (
-    ArticleChunker,
-    embedding_text,
-    lexical_text,
-    shared_titles,
-)
+from qa_service.ingestion.archive_dedup import ArchiveDedup, unpack
+from qa_service.ingestion.articles import IngestWarning
+from qa_service.ingestion.chunking import ArticleChunker, lexical_text, shared_titles
 from qa_service.ingestion.clean_report import CleaningReport
 from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
 from qa_service.ingestion.records import RawRecord, Skipped
-from qa_service.ingestion.site_boilerplate import repeated_site_lines, site_of, takes_part
+from qa_service.ingestion.site_boilerplate import site_lines_from, site_of, takes_part
+from qa_service.ingestion.stages import (
+    Converted,
+    IngestStages,
+    InProcessStages,
+    ProgressFn,
+    convert_record,
+    embed_and_upsert,
+    page_summary,
+)
 from qa_service.ingestion.verify import StoreCheck, check_store
 
-ProgressFn = Callable[[str, int, int], None]
-EMBED_BLOCK = 256  # texts per embed call: big enough for the model's length-sorted batching
+
+@dataclass(frozen=True)
+class StageTime:
+    """Throughput of one stage of a run (the summary prints items/s per stage)."""
+
+    stage: str
+    items: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.items / self.seconds if self.seconds > 0 else 0.0
 
 
 @dataclass
@@ -67,6 +80,13 @@ class IngestReport:
     lexical_rebuilt: bool = False
     seconds: float = 0.0
     cleaning: CleaningReport = field(default_factory=CleaningReport)
+    stages: list[StageTime] = field(default_factory=list)
+
+    def timed(self, stage: str, items: int, since: float) -> float:
+        """Record that ``stage`` handled ``items`` from ``since`` until now; returns now."""
+        now = time.perf_counter()
+        self.stages.append(StageTime(stage, items, now - since))
+        return now
 
     @property
     def ingested_anything(self) -> bool:
@@ -89,47 +109,79 @@ def article_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def load_articles(records: Iterable[RawRecord | Skipped], report: IngestReport) -> list[Article]:
+def load_articles(
+    records: Iterable[RawRecord | Skipped],
+    report: IngestReport,
+    stages: IngestStages | None = None,
+) -> list[Article]:
     """Clean articles from ``records``. A record repeating an id already used in this run is
     skipped (two texts under one id would overwrite each other), e.g. several items of a feed
     sharing one page url and no ``doc_id``.
 
-    JSONL records are converted as they stream in; pages (text, markdown, HTML) are held until
-    all are read, because a line is only proven boilerplate by recurring across the site's pages
-    (``site_boilerplate``).
+    JSONL records are converted in stream order; pages (text, markdown, HTML) come after them,
+    because a line is only proven boilerplate by recurring across the site's pages
+    (``site_boilerplate``), so they are held until all are read.
     """
-    articles: list[Article] = []
+    return [article for article, _ in load_signed_articles(records, report, stages)]
+
+
+def load_signed_articles(
+    records: Iterable[RawRecord | Skipped],
+    report: IngestReport,
+    stages: IngestStages | None = None,
+) -> list[tuple[Article, bytes]]:
+    """``load_articles`` with each article's packed MinHash signature. The conversions run in
+    ``stages`` (in parallel there, perhaps); skips, warnings and the cleaning report are merged
+    here in the order a one-by-one conversion would give them."""
+    order: list[Skipped | int] = []  # a Skipped, or the index of a record to convert
+    streamed: list[RawRecord] = []
     pages: list[RawRecord] = []
     files: set[str] = set()
     first_origin: dict[str, str] = {}
-
-    def convert(record: RawRecord, site_lines: frozenset[str] = frozenset()) -> None:
-        converted = to_article(record, report.warnings, site_lines, report.cleaning)
-        if isinstance(converted, Skipped):
-            report.skipped.append(converted)
-        else:
-            articles.append(converted)
-
     for item in records:
         if isinstance(item, Skipped):
-            report.skipped.append(item)
+            order.append(item)
             continue
         files.add(item.origin.split("#L")[0])
         report.records_read += 1
         if item.doc_id in first_origin:
             reason = f"id {item.doc_id} already used by {first_origin[item.doc_id]}"
-            report.skipped.append(Skipped(item.origin, reason))
+            order.append(Skipped(item.origin, reason))
             continue
         first_origin[item.doc_id] = item.origin
         if takes_part(item):
             pages.append(item)
         else:
-            convert(item)
-    site_lines = repeated_site_lines(pages)
-    for page in pages:
-        convert(page, site_lines.get(site_of(page), frozenset()))
+            order.append(len(streamed))
+            streamed.append(item)
     report.files_read = len(files)
-    return articles
+    order.extend(range(len(streamed), len(streamed) + len(pages)))
+    if stages is None:
+        site_lines = site_lines_from(page_summary(p) for p in pages)
+    else:
+        site_lines = stages.site_lines(pages) if pages else {}
+    items = [(r, frozenset[str]()) for r in streamed]
+    items += [(p, site_lines.get(site_of(p), frozenset())) for p in pages]
+    if stages is None:
+        converted = [convert_record(record, lines) for record, lines in items]
+    else:
+        converted = stages.convert(items) if items else []
+    return [signed for step in order if (signed := _take(step, converted, report))]
+
+
+def _take(
+    step: Skipped | int, converted: list[Converted], report: IngestReport
+) -> tuple[Article, bytes] | None:
+    if isinstance(step, Skipped):
+        report.skipped.append(step)
+        return None
+    done = converted[step]
+    report.warnings.extend(done.warnings)
+    report.cleaning.merge(done.cleaning)
+    if isinstance(done.result, Skipped):
+        report.skipped.append(done.result)
+        return None
+    return done.result, done.signature
 
 
 class IngestPipeline:
@@ -143,8 +195,11 @@ class IngestPipeline:
         signatures: SignatureStore,
         dedup_threshold: float = DEFAULT_THRESHOLD,
         lock: Callable[[], AbstractContextManager[None]] = nullcontext,
+        stages: IngestStages | None = None,
     ) -> None:
+        """``stages``: where the per-record and per-chunk work runs (default: this process)."""
         self._store = store
+        self._stages = stages or InProcessStages(embedder, chunker)
         self._lock = lock
         self._embedder = embedder
         self._chunker = chunker
@@ -198,10 +253,15 @@ class IngestPipeline:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        loaded = load_articles(records, report)
+        signed = load_signed_articles(records, report, self._stages)
+        loaded = [article for article, _ in signed]
+        lap = report.timed("read + clean", report.records_read, started)
         stored_hashes = self._store.article_hashes()
         articles, report.duplicates = collapse_near_duplicates(
-            loaded, threshold=self._dedup_threshold, stored=stored_hashes.keys()
+            loaded,
+            threshold=self._dedup_threshold,
+            stored=stored_hashes.keys(),
+            signatures=[unpack(packed) if packed else None for _, packed in signed],
         )
         signatures, repaired = self._archive.load(stored_hashes)
         articles, report.archive_duplicates = self._archive.fold(articles, signatures)
@@ -211,8 +271,7 @@ class IngestPipeline:
         pending: list[Chunk] = []
         stale: list[str] = []
         shared = shared_titles(articles)
-        for article in articles:
-            chunks = self._chunker.chunk_article(article, article.title in shared)
+        for article, chunks in zip(articles, self._stages.chunk(articles, shared), strict=True):
             have = stored_ids.get(article.doc_id, set())
             wanted = {c.chunk_id for c in chunks}
             pending.extend(c for c in chunks if c.chunk_id not in have)
@@ -221,8 +280,10 @@ class IngestPipeline:
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
-        self._embed_and_upsert(with_mentioned_dates(pending), progress, shared)
+        lap = report.timed("dedup + chunk", len(loaded), lap)
+        self._stages.embed_and_upsert(self._store, pending, shared, progress)
         report.chunks_new = len(pending)
+        lap = report.timed("embed + write chunks", len(pending), lap)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
         current = all_chunk_ids(stored_ids) - set(stale)
@@ -235,6 +296,7 @@ class IngestPipeline:
         self._store.delete_articles(collapsed & set(stored_hashes))
         self._archive.save(signatures, changed, collapsed, repaired)
         report.status = {a.doc_id: _status(stored_hashes.get(a.doc_id), h) for a, h in hashed}
+        report.timed("lexical + articles", len(changed), lap)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -251,15 +313,7 @@ class IngestPipeline:
         progress: ProgressFn | None,
         shared: frozenset[str] = frozenset(),
     ) -> None:
-        total = len(chunks)
-        if progress:
-            progress("embed", 0, total)
-        for lo in range(0, total, EMBED_BLOCK):
-            block = chunks[lo : lo + EMBED_BLOCK]
-            vectors = self._embedder.embed([embedding_text(c, c.title in shared) for c in block])
-            self._store.upsert_chunks(block, vectors)
-            if progress:
-                progress("embed", lo + len(block), total)
+        embed_and_upsert(self._store, self._embedder, chunks, progress, shared)
 
 
 def all_chunk_ids(by_document: dict[str, set[str]]) -> set[str]:
