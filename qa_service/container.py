@@ -51,7 +51,9 @@ def build_embedder(settings: Settings) -> Embedder:
         return Model2VecEmbedder(settings.models_dir)
     from qa_service.adapters.local_embedder import MiniLMEmbedder
 
-    return MiniLMEmbedder(batch_size=settings.embedding_batch_size)
+    return MiniLMEmbedder(
+        batch_size=settings.embedding_batch_size, device=settings.embedding_device
+    )
 
 
 def build_reranker(settings: Settings) -> Reranker | None:
