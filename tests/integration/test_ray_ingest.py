@@ -69,6 +69,35 @@ class FailAfterFirstEmbedder(CrashOnceEmbedder):
         return HashingEmbedder.embed(self, texts)
 
 
+MENU = "Harbour Gazette: independent reporting from the northern coast since 1921"
+
+
+def tricky_corpus(root: Path) -> Path:
+    """Inputs whose handling spans documents: a menu line repeated across one site's pages
+    (boilerplate only because it recurs), an id used twice, an unsafe url (a warning), an
+    empty and a binary file (skipped)."""
+    site = root / "gazette"
+    site.mkdir(parents=True)
+    stories = [
+        "The harbour authority approved a new ferry terminal on Monday after a long debate.",
+        "Fishermen protested the quota cut outside the town hall, blocking traffic for hours.",
+        "A storm flooded the old market district and the council promised repairs by spring.",
+    ]
+    for n, story in enumerate(stories):
+        body = f"Story {n}\n\n{story} {f'Officials said plan {n} would be reviewed. ' * 6}"
+        body += f"\n\n{MENU}\n\nThe vote was close, with seven councillors against it.\n"
+        (site / f"story-{n}.txt").write_text(body, encoding="utf-8")
+    feed = [
+        '{"id": "dup-1", "title": "First", "text": "A bridge opened in the valley at dawn."}',
+        '{"id": "dup-1", "title": "Second", "text": "Another text under the same id."}',
+        '{"id": "js-1", "url": "javascript:alert(1)", "text": "The mayor resigned on Friday."}',
+    ]
+    (root / "feed.jsonl").write_text("\n".join(feed) + "\n", encoding="utf-8")
+    (root / "empty.txt").write_text("  \n", encoding="utf-8")
+    (root / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    return root
+
+
 def comparable(report: IngestReport) -> dict[str, Any]:
     """The report without its timings."""
     fields = dataclasses.asdict(report)
@@ -128,15 +157,18 @@ def test_multihop_sample_and_seeds_give_the_local_store_and_report(
 ) -> None:
     local_settings = make_settings(tmp_path / "local")
     ray_settings = make_settings(tmp_path / "ray")
-    local_report, local_store = local_run(local_settings, HashingEmbedder(), MULTIHOP, SEED_DIR)
+    inputs = (MULTIHOP, SEED_DIR, tricky_corpus(tmp_path / "tricky"))
+    local_report, local_store = local_run(local_settings, HashingEmbedder(), *inputs)
 
-    report, store = ray_run(ray_settings, ray_workers, MULTIHOP, SEED_DIR)
+    report, store = ray_run(ray_settings, ray_workers, *inputs)
 
     assert comparable(report) == comparable(local_report)
-    assert report.documents == 330 and report.chunks_new > 330
+    assert report.documents == 330 + 3 + 2 and report.chunks_new > 330
+    assert len(report.skipped) == 3 and len(report.warnings) == 1
     ray_store = snapshot(ray_settings, store)
     ray_store.assert_same_as(local_store, atol=0.0)
-    assert_rerun_writes_nothing(ray_settings, ray_workers, ray_store, MULTIHOP, SEED_DIR)
+    assert not any(MENU in text for text, _ in ray_store.chunks.values())  # site boilerplate
+    assert_rerun_writes_nothing(ray_settings, ray_workers, ray_store, *inputs)
 
 
 def test_workers_write_straight_into_a_chroma_server(
