@@ -53,7 +53,9 @@ def local_job(settings: Settings, embedder: Embedder) -> FileIngest:
     return build_pipeline(settings, build_store(settings, embedder.model_id), embedder)
 
 
-def ray_measure(name: str, corpus: Path, settings: Settings, runs: int, workers: int) -> list:
+def ray_measure(
+    name: str, corpus: Path, settings: Settings, runs: int, workers: int
+) -> list[IngestReport]:
     from ingest.executors.ray import build_ray_pipeline, ray_cluster
 
     with ray_cluster(workers=workers) as embed_workers:

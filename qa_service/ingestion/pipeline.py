@@ -1,6 +1,8 @@
 """records -> clean -> dedup -> chunk -> embed -> upsert, idempotently, through ``CorpusWriter``.
 
-The records come from the CLI's file loaders (``ingest/``) or from the HTTP push route.
+The records come from the CLI's file loaders (``ingest/``) or from the HTTP push route. The work
+on one record, article or chunk runs in ``IngestStages`` (this process, or a Ray cluster:
+``ingest/executors/ray.py``); every decision across documents is taken here, so both agree.
 
 Write order (what makes a killed run safe to re-run):
 1. new chunks are upserted (ids are content hashes, so a repeat is a no-op),
@@ -43,24 +45,12 @@ from qa_service.ingestion.stages import (
     IngestStages,
     InProcessStages,
     ProgressFn,
+    StageTime,
     convert_record,
     embed_and_upsert,
     page_summary,
 )
 from qa_service.ingestion.verify import StoreCheck, check_store
-
-
-@dataclass(frozen=True)
-class StageTime:
-    """Throughput of one stage of a run (the summary prints items/s per stage)."""
-
-    stage: str
-    items: int
-    seconds: float
-
-    @property
-    def per_second(self) -> float:
-        return self.items / self.seconds if self.seconds > 0 else 0.0
 
 
 @dataclass

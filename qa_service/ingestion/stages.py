@@ -28,6 +28,19 @@ EMBED_BLOCK = 256  # texts per embed call: big enough for the model's length-sor
 
 
 @dataclass(frozen=True)
+class StageTime:
+    """Throughput of one stage of a run (the summary prints items/s per stage)."""
+
+    stage: str
+    items: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.items / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
 class Converted:
     """One record after cleaning: the article (or why it was skipped), its warnings, what cleaning
     removed from it, and its packed MinHash signature (b"" without one: skipped, no shingle)."""
