@@ -52,11 +52,13 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 
 @contextmanager
-def ray_cluster(address: str | None = None, workers: int | None = None) -> Iterator[int]:
+def ray_cluster(
+    address: str | None = None, workers: int | None = None, resource: str = "CPU"
+) -> Iterator[int]:
     """Connected to Ray for the block: the cluster at ``address`` (``auto``, ``ray://host:10001``)
     or, without one, a local instance on ``workers`` (default: all) of this machine's cores.
-    Yields how many embed workers to run (``workers``, else one per CPU or GPU of the cluster).
-    Shuts down only an instance it started; an already connected session is reused."""
+    Yields how many embed workers to run: ``workers``, else one per ``resource`` (CPU, GPU) of
+    the cluster. Shuts down only an instance it started; a connected session is reused."""
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     _bypass_proxy_for_loopback()
     started = not ray.is_initialized()
@@ -71,7 +73,7 @@ def ray_cluster(address: str | None = None, workers: int | None = None) -> Itera
         )
     _quiet_ray_data()
     try:
-        yield workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        yield workers or max(1, int(ray.cluster_resources().get(resource, 1)))
     finally:
         if started:
             ray.shutdown()
@@ -209,5 +211,6 @@ def ray_job(
     workers: int | None = None,
 ) -> Iterator[FileIngest]:
     """``build_ray_pipeline`` inside ``ray_cluster``: the CLI's ``--executor ray``."""
-    with ray_cluster(address, workers) as embed_workers:
+    resource = "CPU" if settings.embedding_device == "cpu" else "GPU"
+    with ray_cluster(address, workers, resource) as embed_workers:
         yield build_ray_pipeline(settings, store, embedder, embed_workers)
