@@ -10,7 +10,8 @@ from qa_service.adapters.chroma_store import ChromaStore
 from qa_service.container import build_ingestion
 from qa_service.core.models import Article
 from qa_service.core.ports import Embedder
-from qa_service.ingestion.pipeline import IngestPipeline, IngestReport, ProgressFn, load_articles
+from qa_service.ingestion.loading import load_articles
+from qa_service.ingestion.pipeline import IngestPipeline, IngestReport, ProgressFn
 from qa_service.ingestion.records import RawRecord, Skipped
 from qa_service.settings import Settings
 

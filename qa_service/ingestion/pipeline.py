@@ -38,17 +38,14 @@ from qa_service.ingestion.articles import IngestWarning
 from qa_service.ingestion.chunking import ArticleChunker, lexical_text, shared_titles
 from qa_service.ingestion.clean_report import CleaningReport
 from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
+from qa_service.ingestion.loading import load_signed_articles
 from qa_service.ingestion.records import RawRecord, Skipped
-from qa_service.ingestion.site_boilerplate import site_lines_from, site_of, takes_part
 from qa_service.ingestion.stages import (
-    Converted,
     IngestStages,
     InProcessStages,
     ProgressFn,
     StageTime,
-    convert_record,
     embed_and_upsert,
-    page_summary,
 )
 from qa_service.ingestion.verify import StoreCheck, check_store
 
@@ -97,81 +94,6 @@ def article_hash(article: Article) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def load_articles(
-    records: Iterable[RawRecord | Skipped],
-    report: IngestReport,
-    stages: IngestStages | None = None,
-) -> list[Article]:
-    """Clean articles from ``records``. A record repeating an id already used in this run is
-    skipped (two texts under one id would overwrite each other), e.g. several items of a feed
-    sharing one page url and no ``doc_id``.
-
-    JSONL records are converted in stream order; pages (text, markdown, HTML) come after them,
-    because a line is only proven boilerplate by recurring across the site's pages
-    (``site_boilerplate``), so they are held until all are read.
-    """
-    return [article for article, _ in load_signed_articles(records, report, stages)]
-
-
-def load_signed_articles(
-    records: Iterable[RawRecord | Skipped],
-    report: IngestReport,
-    stages: IngestStages | None = None,
-) -> list[tuple[Article, bytes]]:
-    """``load_articles`` with each article's packed MinHash signature. The conversions run in
-    ``stages`` (in parallel there, perhaps); skips, warnings and the cleaning report are merged
-    here in the order a one-by-one conversion would give them."""
-    order: list[Skipped | int] = []  # a Skipped, or the index of a record to convert
-    streamed: list[RawRecord] = []
-    pages: list[RawRecord] = []
-    files: set[str] = set()
-    first_origin: dict[str, str] = {}
-    for item in records:
-        if isinstance(item, Skipped):
-            order.append(item)
-            continue
-        files.add(item.origin.split("#L")[0])
-        report.records_read += 1
-        if item.doc_id in first_origin:
-            reason = f"id {item.doc_id} already used by {first_origin[item.doc_id]}"
-            order.append(Skipped(item.origin, reason))
-            continue
-        first_origin[item.doc_id] = item.origin
-        if takes_part(item):
-            pages.append(item)
-        else:
-            order.append(len(streamed))
-            streamed.append(item)
-    report.files_read = len(files)
-    order.extend(range(len(streamed), len(streamed) + len(pages)))
-    if stages is None:
-        site_lines = site_lines_from(page_summary(p) for p in pages)
-    else:
-        site_lines = stages.site_lines(pages) if pages else {}
-    items = [(r, frozenset[str]()) for r in streamed]
-    items += [(p, site_lines.get(site_of(p), frozenset())) for p in pages]
-    if stages is None:
-        converted = [convert_record(record, lines) for record, lines in items]
-    else:
-        converted = stages.convert(items) if items else []
-    return [signed for step in order if (signed := _take(step, converted, report))]
-
-
-def _take(
-    step: Skipped | int, converted: list[Converted], report: IngestReport
-) -> tuple[Article, bytes] | None:
-    if isinstance(step, Skipped):
-        report.skipped.append(step)
-        return None
-    done = converted[step]
-    report.warnings.extend(done.warnings)
-    report.cleaning.merge(done.cleaning)
-    if isinstance(done.result, Skipped):
-        report.skipped.append(done.result)
-        return None
-    return done.result, done.signature
 
 
 class IngestPipeline:

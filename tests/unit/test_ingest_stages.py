@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
+import pytest
+
 from qa_service.core.models import Article, Chunk
 from qa_service.core.ports import CorpusWriter
+from qa_service.ingestion import loading
 from qa_service.ingestion.archive_dedup import signature_of, unpack
 from qa_service.ingestion.clean_report import CleaningReport
 from qa_service.ingestion.dedup import collapse_near_duplicates
-from qa_service.ingestion.pipeline import IngestReport, load_articles, load_signed_articles
+from qa_service.ingestion.loading import load_articles, load_signed_articles
+from qa_service.ingestion.pipeline import IngestReport
 from qa_service.ingestion.records import RawRecord, Skipped
 from qa_service.ingestion.site_boilerplate import repeated_site_lines, site_lines_from
 from qa_service.ingestion.stages import (
@@ -72,7 +76,11 @@ class OutOfOrderStages:
         raise NotImplementedError
 
 
-def test_out_of_order_stages_give_the_in_process_articles_and_report() -> None:
+@pytest.mark.parametrize("batch", [2, loading.CONVERT_BATCH])
+def test_out_of_order_stages_give_the_in_process_articles_and_report(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "CONVERT_BATCH", batch)  # feeds are converted in batches
     here, there = IngestReport(), IngestReport()
     articles = load_articles(RECORDS, here)
     signed = load_signed_articles(RECORDS, there, OutOfOrderStages())
