@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -26,6 +27,7 @@ from typing import Any
 
 import ray
 import ray.data
+import ray.util
 
 from ingest.executors.ray_tasks import (
     ChunkSink,
@@ -80,11 +82,13 @@ def ray_cluster(
 
 
 def _bypass_proxy_for_loopback() -> None:
-    """Ray's processes talk gRPC over loopback; a configured (even dead) HTTP proxy must not
-    take those connections, so loopback is added to NO_PROXY."""
+    """Ray's processes talk gRPC to this machine (over loopback, or its own address, which Ray
+    puts in place of ``127.0.0.1`` in a cluster address); a configured (even dead) HTTP proxy
+    must not take those connections, so both are added to NO_PROXY."""
+    own = (*LOOPBACK, ray.util.get_node_ip_address())
     for key in ("NO_PROXY", "no_proxy"):
         hosts = [h for h in os.environ.get(key, "").split(",") if h]
-        os.environ[key] = ",".join(hosts + [h for h in LOOPBACK if h not in hosts])
+        os.environ[key] = ",".join(hosts + [h for h in dict.fromkeys(own) if h not in hosts])
 
 
 def _quiet_ray_data() -> None:
@@ -213,4 +217,6 @@ def ray_job(
     """``build_ray_pipeline`` inside ``ray_cluster``: the CLI's ``--executor ray``."""
     resource = "CPU" if settings.embedding_device == "cpu" else "GPU"
     with ray_cluster(address, workers, resource) as embed_workers:
+        gcs = ray.get_runtime_context().gcs_address
+        print(f"ray cluster {gcs}: {embed_workers} embed workers", file=sys.stderr, flush=True)
         yield build_ray_pipeline(settings, store, embedder, embed_workers)
