@@ -68,6 +68,7 @@ def ray_cluster(
         ray.init(address=address, logging_level=logging.WARNING)
     elif started:
         ray.init(
+            address="local",  # a new instance, never another one this machine happens to run
             num_cpus=workers or os.cpu_count() or 1,
             include_dashboard=False,
             _node_ip_address=LOOPBACK[0],  # local gRPC stays on loopback, past any HTTP proxy
