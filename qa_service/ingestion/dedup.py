@@ -79,14 +79,17 @@ def collapse_near_duplicates(
     threshold: float = DEFAULT_THRESHOLD,
     num_perm: int = 128,
     stored: Collection[str] = (),
+    signatures: Sequence[MinHash | None] | None = None,
 ) -> tuple[list[Article], list[tuple[str, str]]]:
     """Kept articles (in input order) and (dropped_doc_id, kept_doc_id) pairs.
 
     A group's representative is the copy already in the store (ids in ``stored``: the original
     is kept, as across runs), else the one with the richest metadata (then the longer text, then
-    the smaller doc_id); its origins are the union of all copies' origins.
+    the smaller doc_id); its origins are the union of all copies' origins. ``signatures``: the
+    articles' MinHash signatures when computed elsewhere (in parallel), None for no shingle.
     """
-    signatures = [minhash(a.text, num_perm) if shingles(a.text) else None for a in articles]
+    if signatures is None:
+        signatures = [minhash(a.text, num_perm) if shingles(a.text) else None for a in articles]
     parent = list(range(len(articles)))
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     for i, signature in enumerate(signatures):

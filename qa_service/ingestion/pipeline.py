@@ -1,6 +1,8 @@
 """records -> clean -> dedup -> chunk -> embed -> upsert, idempotently, through ``CorpusWriter``.
 
-The records come from the CLI's file loaders (``ingest/``) or from the HTTP push route.
+The records come from the CLI's file loaders (``ingest/``) or from the HTTP push route. The work
+on one record, article or chunk runs in ``IngestStages`` (this process, or a Ray cluster:
+``ingest/executors/ray.py``); every decision across documents is taken here, so both agree.
 
 Write order (what makes a killed run safe to re-run):
 1. new chunks are upserted (ids are content hashes, so a repeat is a no-op),
@@ -28,26 +30,24 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from qa_service.core.article_dates import with_mentioned_dates
 from qa_service.core.dates import day_ordinal
 from qa_service.core.models import Article, Chunk, LexicalRecord
 from qa_service.core.ports import CorpusWriter, Embedder, SignatureStore
-from qa_service.ingestion.archive_dedup import ArchiveDedup
-from qa_service.ingestion.articles import IngestWarning, to_article
-from qa_service.ingestion.chunking import (
-    ArticleChunker,
-    embedding_text,
-    lexical_text,
-    shared_titles,
-)
+from qa_service.ingestion.archive_dedup import ArchiveDedup, unpack
+from qa_service.ingestion.articles import IngestWarning
+from qa_service.ingestion.chunking import ArticleChunker, lexical_text, shared_titles
 from qa_service.ingestion.clean_report import CleaningReport
 from qa_service.ingestion.dedup import DEFAULT_THRESHOLD, collapse_near_duplicates
+from qa_service.ingestion.loading import load_signed_articles
 from qa_service.ingestion.records import RawRecord, Skipped
-from qa_service.ingestion.site_boilerplate import repeated_site_lines, site_of, takes_part
+from qa_service.ingestion.stages import (
+    IngestStages,
+    InProcessStages,
+    ProgressFn,
+    StageTime,
+    embed_and_upsert,
+)
 from qa_service.ingestion.verify import StoreCheck, check_store
-
-ProgressFn = Callable[[str, int, int], None]
-EMBED_BLOCK = 256  # texts per embed call: big enough for the model's length-sorted batching
 
 
 @dataclass
@@ -67,6 +67,13 @@ class IngestReport:
     lexical_rebuilt: bool = False
     seconds: float = 0.0
     cleaning: CleaningReport = field(default_factory=CleaningReport)
+    stages: list[StageTime] = field(default_factory=list)
+
+    def timed(self, stage: str, items: int, since: float) -> float:
+        """Record that ``stage`` handled ``items`` from ``since`` until now; returns now."""
+        now = time.perf_counter()
+        self.stages.append(StageTime(stage, items, now - since))
+        return now
 
     @property
     def ingested_anything(self) -> bool:
@@ -89,49 +96,6 @@ def article_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def load_articles(records: Iterable[RawRecord | Skipped], report: IngestReport) -> list[Article]:
-    """Clean articles from ``records``. A record repeating an id already used in this run is
-    skipped (two texts under one id would overwrite each other), e.g. several items of a feed
-    sharing one page url and no ``doc_id``.
-
-    JSONL records are converted as they stream in; pages (text, markdown, HTML) are held until
-    all are read, because a line is only proven boilerplate by recurring across the site's pages
-    (``site_boilerplate``).
-    """
-    articles: list[Article] = []
-    pages: list[RawRecord] = []
-    files: set[str] = set()
-    first_origin: dict[str, str] = {}
-
-    def convert(record: RawRecord, site_lines: frozenset[str] = frozenset()) -> None:
-        converted = to_article(record, report.warnings, site_lines, report.cleaning)
-        if isinstance(converted, Skipped):
-            report.skipped.append(converted)
-        else:
-            articles.append(converted)
-
-    for item in records:
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-            continue
-        files.add(item.origin.split("#L")[0])
-        report.records_read += 1
-        if item.doc_id in first_origin:
-            reason = f"id {item.doc_id} already used by {first_origin[item.doc_id]}"
-            report.skipped.append(Skipped(item.origin, reason))
-            continue
-        first_origin[item.doc_id] = item.origin
-        if takes_part(item):
-            pages.append(item)
-        else:
-            convert(item)
-    site_lines = repeated_site_lines(pages)
-    for page in pages:
-        convert(page, site_lines.get(site_of(page), frozenset()))
-    report.files_read = len(files)
-    return articles
-
-
 class IngestPipeline:
     """Brings the store in line with the articles in ``records``."""
 
@@ -143,8 +107,11 @@ class IngestPipeline:
         signatures: SignatureStore,
         dedup_threshold: float = DEFAULT_THRESHOLD,
         lock: Callable[[], AbstractContextManager[None]] = nullcontext,
+        stages: IngestStages | None = None,
     ) -> None:
+        """``stages``: where the per-record and per-chunk work runs (default: this process)."""
         self._store = store
+        self._stages = stages or InProcessStages(embedder, chunker)
         self._lock = lock
         self._embedder = embedder
         self._chunker = chunker
@@ -198,10 +165,15 @@ class IngestPipeline:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        loaded = load_articles(records, report)
+        signed = load_signed_articles(records, report, self._stages)
+        loaded = [article for article, _ in signed]
+        lap = report.timed("read + clean", report.records_read, started)
         stored_hashes = self._store.article_hashes()
         articles, report.duplicates = collapse_near_duplicates(
-            loaded, threshold=self._dedup_threshold, stored=stored_hashes.keys()
+            loaded,
+            threshold=self._dedup_threshold,
+            stored=stored_hashes.keys(),
+            signatures=[unpack(packed) if packed else None for _, packed in signed],
         )
         signatures, repaired = self._archive.load(stored_hashes)
         articles, report.archive_duplicates = self._archive.fold(articles, signatures)
@@ -211,8 +183,7 @@ class IngestPipeline:
         pending: list[Chunk] = []
         stale: list[str] = []
         shared = shared_titles(articles)
-        for article in articles:
-            chunks = self._chunker.chunk_article(article, article.title in shared)
+        for article, chunks in zip(articles, self._stages.chunk(articles, shared), strict=True):
             have = stored_ids.get(article.doc_id, set())
             wanted = {c.chunk_id for c in chunks}
             pending.extend(c for c in chunks if c.chunk_id not in have)
@@ -221,8 +192,10 @@ class IngestPipeline:
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
-        self._embed_and_upsert(with_mentioned_dates(pending), progress, shared)
+        lap = report.timed("dedup + chunk", len(loaded), lap)
+        self._stages.embed_and_upsert(self._store, pending, shared, progress)
         report.chunks_new = len(pending)
+        lap = report.timed("embed + write chunks", len(pending), lap)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
         current = all_chunk_ids(stored_ids) - set(stale)
@@ -235,6 +208,7 @@ class IngestPipeline:
         self._store.delete_articles(collapsed & set(stored_hashes))
         self._archive.save(signatures, changed, collapsed, repaired)
         report.status = {a.doc_id: _status(stored_hashes.get(a.doc_id), h) for a, h in hashed}
+        report.timed("lexical + articles", len(changed), lap)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -251,15 +225,7 @@ class IngestPipeline:
         progress: ProgressFn | None,
         shared: frozenset[str] = frozenset(),
     ) -> None:
-        total = len(chunks)
-        if progress:
-            progress("embed", 0, total)
-        for lo in range(0, total, EMBED_BLOCK):
-            block = chunks[lo : lo + EMBED_BLOCK]
-            vectors = self._embedder.embed([embedding_text(c, c.title in shared) for c in block])
-            self._store.upsert_chunks(block, vectors)
-            if progress:
-                progress("embed", lo + len(block), total)
+        embed_and_upsert(self._store, self._embedder, chunks, progress, shared)
 
 
 def all_chunk_ids(by_document: dict[str, set[str]]) -> set[str]:

@@ -41,10 +41,18 @@ def repeated_site_lines(
     records: Iterable[RawRecord], min_documents: int = MIN_DOCUMENTS
 ) -> Mapping[str, frozenset[str]]:
     """For each site, the lines found on at least ``min_documents`` of its pages in this run."""
+    pages = ((site_of(r), page_lines(r)) for r in records if takes_part(r))
+    return site_lines_from(pages, min_documents)
+
+
+def site_lines_from(
+    pages: Iterable[tuple[str, set[str]]], min_documents: int = MIN_DOCUMENTS
+) -> Mapping[str, frozenset[str]]:
+    """``repeated_site_lines`` from each page's (site, distinct lines), computed wherever the page
+    was read: the counting is the one step that has to see every page."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for record in records:
-        if takes_part(record):
-            counts[site_of(record)].update(page_lines(record))
+    for site, lines in pages:
+        counts[site].update(lines)
     return {
         site: frozenset(line for line, n in counter.items() if n >= min_documents)
         for site, counter in counts.items()

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-import qa_service.ingestion.pipeline
+import qa_service.ingestion.stages
 from ingest.job import build_pipeline
 from qa_service.adapters.bm25_index import ids_fingerprint
 from qa_service.api.app import create_app
@@ -140,7 +140,7 @@ def test_ingest_while_serving_stays_consistent(
     queries = write_corpus(tmp_path / "corpus")
     settings = server_settings(chroma_server, tmp_path, prefix)
     # small upsert blocks: many intermediate states for the searches to observe
-    monkeypatch.setattr(qa_service.ingestion.pipeline, "EMBED_BLOCK", 16)
+    monkeypatch.setattr(qa_service.ingestion.stages, "EMBED_BLOCK", 16)
     ingest_services = build_services(settings)
     pipeline = build_pipeline(settings, ingest_services.store, ingest_services.embedder)
 

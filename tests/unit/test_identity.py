@@ -63,7 +63,8 @@ def test_inserting_a_line_at_the_top_changes_no_other_id(tmp_path: Path) -> None
 def test_records_sharing_an_id_in_one_run_keep_the_first_and_report_the_rest(
     tmp_path: Path,
 ) -> None:
-    from qa_service.ingestion.pipeline import IngestReport, load_articles
+    from qa_service.ingestion.loading import load_articles
+    from qa_service.ingestion.pipeline import IngestReport
 
     page = "https://quiz.example/week-12"  # one page, several items, no doc_id
     path = tmp_path / "feed.jsonl"
