@@ -1,13 +1,19 @@
 """Abstention trade-off of the extractive answerer, without HTTP: retrieve once, answer many times.
 
-    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_sweep [--rtqa DIR] [--window-days 14]
+    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_sweep --top-k 10 [--answer-k 5]
+        [--sets golden,multihop,rtqa,rtqa-asof] [--thresholds 0.35]
+        [--set paraphrase_similarity=0.5]
 
-Retrieves ``top_k`` passages per question with the service's own retriever (golden seeds,
-MultiHop dev, RealTimeQA dev answerable questions), caches them under ``--cache``, then runs the
-extractive answerer over the cached passages for each ``min_relevance`` threshold and prints false
-abstention (answerable questions), trap abstention (golden traps, MultiHop null queries) and answer
-quality. The threshold table in docs/benchmarks.md comes from this script. Nothing of the
-unlicensed RealTimeQA set is written anywhere but the cache directory (outside the repository).
+Retrieves ``top_k`` passages per question with the service's own retriever (golden seeds with
+their ``as_of``, MultiHop dev, RealTimeQA dev answerable questions without and with the quiz date
+as ``as_of``: ``rtqa``/``rtqa-asof``), caches them under ``--cache``, then runs the extractive
+answerer over the first ``--answer-k`` cached passages (what ``/v1/ask`` with that ``top_k``
+gets) for each ``min_relevance`` threshold and each ``--set`` override, and prints false
+abstention (answerable questions), trap abstention (golden traps, MultiHop null queries) and
+answer quality: the same numbers as the eval harness. Sentence vectors are cached too
+(``vectors.pkl``), so a sweep point takes seconds. The curve in docs/benchmarks.md comes from this
+script; ``bench.answer_failures`` reads the same cache. Nothing of the unlicensed RealTimeQA set
+is written anywhere but the cache directory (outside the repository).
 """
 
 from __future__ import annotations
