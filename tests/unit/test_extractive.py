@@ -236,17 +236,21 @@ QUIZ_ARTICLE = (
 def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> None:
     """The sentence naming the answer often shares no rare word with the question; the lead
     decides whether to answer, a supporting sentence only has to score close to it."""
-    article = make_article(QUIZ_ARTICLE, doc_id="quiz")
+    article = make_article(
+        "The harbour budget of the province was rejected by the senators on Sunday. "
+        "Ana Ruiz led the opposition in the chamber.",
+        doc_id="vote",
+    )
     numbered = {1: make_passage(article)}
     answerer = ExtractiveAnswerer(
         SameVectorEmbedder(), min_coverage=0.3, paraphrase_similarity=1.01, support_margin=10.0
     )
-    question = "Which senators voted against the harbour budget of the province?"
+    question = "Who led the senators who rejected the harbour budget of the province?"
     scored = answerer.score_sentences(question, numbered)
     assert [answerer.passes_gate(s) for s in scored] == [True, False]
     result = answerer.compose(question, numbered)
     assert not result.abstained
-    assert any("Ana Ruiz" in s.text for s in result.sentences)
+    assert [s.text.split()[0] for s in result.sentences] == ["The", "Ana"]
 
 
 def test_a_leading_pronoun_without_a_speaker_also_quotes_the_sentence_before() -> None:
