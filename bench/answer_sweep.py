@@ -1,13 +1,19 @@
 """Abstention trade-off of the extractive answerer, without HTTP: retrieve once, answer many times.
 
-    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_sweep [--rtqa DIR] [--window-days 14]
+    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_sweep --top-k 10 [--answer-k 5]
+        [--sets golden,multihop,rtqa,rtqa-asof] [--thresholds 0.35]
+        [--set paraphrase_similarity=0.5]
 
-Retrieves ``top_k`` passages per question with the service's own retriever (golden seeds,
-MultiHop dev, RealTimeQA dev answerable questions), caches them under ``--cache``, then runs the
-extractive answerer over the cached passages for each ``min_relevance`` threshold and prints false
-abstention (answerable questions), trap abstention (golden traps, MultiHop null queries) and answer
-quality. The threshold table in docs/benchmarks.md comes from this script. Nothing of the
-unlicensed RealTimeQA set is written anywhere but the cache directory (outside the repository).
+Retrieves ``top_k`` passages per question with the service's own retriever (golden seeds with
+their ``as_of``, MultiHop dev, RealTimeQA dev answerable questions without and with the quiz date
+as ``as_of``: ``rtqa``/``rtqa-asof``), caches them under ``--cache``, then runs the extractive
+answerer over the first ``--answer-k`` cached passages (what ``/v1/ask`` with that ``top_k``
+gets) for each ``min_relevance`` threshold and each ``--set`` override, and prints false
+abstention (answerable questions), trap abstention (golden traps, MultiHop null queries) and
+answer quality: the same numbers as the eval harness. Sentence vectors are cached too
+(``vectors.pkl``), so a sweep point takes seconds. The curve in docs/benchmarks.md comes from this
+script; ``bench.answer_failures`` reads the same cache. Nothing of the unlicensed RealTimeQA set
+is written anywhere but the cache directory (outside the repository).
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ import argparse
 import json
 import pickle
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+import numpy as np
 
 from eval.inprocess import eval_settings, ingest, prepare_services
 from eval.multihop_metrics import answer_matches
@@ -54,10 +63,12 @@ def golden_items(embedder: Embedder, top_k: int) -> list[Item]:
     items = []
     for line in (REPO / "eval" / "golden" / "seeds.jsonl").read_text().splitlines():
         q = json.loads(line)
+        when = q.get("as_of") or q.get("date")
+        filters = SearchFilters(as_of=date.fromisoformat(when[:10])) if when else SearchFilters()
         items.append(
             Item(q["question"], q["answerable"], "|".join(q["key_facts"]),
                  frozenset(q["expected_doc_ids"]),
-                 _retrieve(services, q["question"], top_k, SearchFilters()))
+                 _retrieve(services, q["question"], top_k, filters))
         )  # fmt: skip
     return items
 
@@ -77,7 +88,9 @@ def multihop_items(embedder: Embedder, top_k: int) -> list[Item]:
     return items
 
 
-def rtqa_items(embedder: Embedder, top_k: int, data: Path, window: int) -> list[Item]:
+def rtqa_items(
+    embedder: Embedder, top_k: int, data: Path, window: int, as_of: bool = False
+) -> list[Item]:
     services = prepare_services(eval_settings(REPO / "var" / "realtimeqa", "realtimeqa"), embedder)
     report = ingest(services, [data / "corpus.jsonl"])
     kept = dict(report.duplicates)
@@ -92,6 +105,8 @@ def rtqa_items(embedder: Embedder, top_k: int, data: Path, window: int) -> list[
         if not any(contains_answer(corpus.get(d, ""), str(q["answer"])) for d in gold):
             continue
         filters = SearchFilters()
+        if as_of and q.get("date"):
+            filters = SearchFilters(as_of=date.fromisoformat(q["date"][:10]))
         if window and q.get("date"):
             day = date.fromisoformat(q["date"][:10])
             filters = SearchFilters(
@@ -113,11 +128,14 @@ def cached(path: Path, build):
     return items
 
 
-def score(name: str, items: list[Item], answerer: ExtractiveAnswerer) -> dict[str, float]:
+def score(
+    name: str, items: list[Item], answerer: ExtractiveAnswerer, answer_k: int = 0
+) -> dict[str, float]:
     answered = abstained_ok = false_abstain = good = cites = words = traps = 0
     answerable = sum(i.answerable for i in items)
     for item in items:
-        numbered = {n: p for n, p in enumerate(item.passages, start=1)}
+        passages = item.passages[:answer_k] if answer_k else item.passages
+        numbered = {n: p for n, p in enumerate(passages, start=1)}
         result = answerer.compose(item.question, numbered)
         if not item.answerable:
             traps += 1
@@ -150,13 +168,47 @@ def score(name: str, items: list[Item], answerer: ExtractiveAnswerer) -> dict[st
     return out
 
 
+class CachedEmbedder:
+    """The packaged embedder behind a text → vector file cache, so sweeps re-embed nothing."""
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self._inner = inner
+        self._path = path
+        self._vectors: dict[str, np.ndarray] = (
+            pickle.loads(path.read_bytes()) if path.is_file() else {}
+        )
+        self._dirty = False
+
+    @property
+    def model_id(self) -> str:
+        return self._inner.model_id
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            fresh = self._inner.embed(missing)
+            self._vectors.update(
+                zip(missing, (np.asarray(v, dtype=np.float32) for v in fresh), strict=True)
+            )
+            self._dirty = True
+        return [self._vectors[t].tolist() for t in texts]
+
+    def save(self) -> None:
+        if self._dirty:
+            self._path.write_bytes(pickle.dumps(self._vectors))
+            self._dirty = False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rtqa", type=Path, default=Path("/work/shared/benchmarks/realtimeqa-dev"))
     parser.add_argument("--window-days", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument(
+        "--answer-k", type=int, default=5, help="passages the answerer sees (<= --top-k)"
+    )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/answers-sweep"))
-    parser.add_argument("--sets", default="golden,multihop,rtqa")
+    parser.add_argument("--sets", default="golden,multihop,rtqa,rtqa-asof")
     parser.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
     parser.add_argument(
         "--set",
@@ -171,12 +223,14 @@ def main() -> None:
         "golden": lambda: golden_items(embedder, args.top_k),
         "multihop": lambda: multihop_items(embedder, args.top_k),
         "rtqa": lambda: rtqa_items(embedder, args.top_k, args.rtqa, args.window_days),
+        "rtqa-asof": lambda: rtqa_items(embedder, args.top_k, args.rtqa, 0, as_of=True),
     }
     sets = {}
     for name in args.sets.split(","):
         suffix = f"-w{args.window_days}" if name == "rtqa" and args.window_days else ""
         sets[name] = cached(args.cache / f"{name}{suffix}-k{args.top_k}.pkl", builders[name])
-    base = ExtractiveAnswerer(embedder)
+    vectors = CachedEmbedder(embedder, args.cache / "vectors.pkl")
+    base = ExtractiveAnswerer(vectors)
     for assignment in args.set:
         name, value = assignment.split("=", 1)
         setattr(base, name, type(getattr(base, name))(value))
@@ -185,9 +239,10 @@ def main() -> None:
         answerer = replace_threshold(base, threshold)
         cells = []
         for name, items in sets.items():
-            s = score(name, items, answerer)
+            s = score(name, items, answerer, args.answer_k)
             cells.append(name + " " + " ".join(f"{k}={v:.3f}" for k, v in s.items()))
         print(f"min_relevance={threshold:.2f} | " + " | ".join(cells), flush=True)
+        vectors.save()
 
 
 def replace_threshold(answerer: ExtractiveAnswerer, threshold: float) -> ExtractiveAnswerer:

@@ -5,9 +5,11 @@ its chunk and ``verify_citations`` can always quote it back. A sentence is score
 MiniLM similarity to the question, the share of the question's rarer words it contains (idf over
 the candidates, as BM25 weighs terms) and whether it is about the question's subject (the actors
 the question names, with aliases: "Moscow" is also the Kremlin, Russia and a Russian official
-speaking). The best sentence leads, up to ``max_sentences - 1`` close ones support it, each framed
-with who said it, where and when (``core/framing.py``). It abstains when the best sentence is not
-relevant enough or the question names someone the passages never mention.
+speaking), plus a small prior for the passage's retrieval rank. The best sentence that passes the
+relevance gate leads, up to ``max_sentences - 1`` close ones support it, each framed with who said
+it, where and when (``core/framing.py``); a quote opening with an unresolved pronoun also quotes
+the sentence before it. It abstains when no sentence passes the gate, or when the question names
+someone the passages never mention and no sentence is a close paraphrase of the question.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa_service.core.attribution import Speaker, find_speaker
 from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers and tests
@@ -49,9 +51,10 @@ class ScoredSentence:
     text: str
     similarity: float  # cosine(question, sentence)
     coverage: float  # share of the question's idf mass found in the sentence (0..1)
-    score: float  # similarity + lexical/subject weights: what thresholds and ranking use
+    score: float  # relevance + the retrieval-rank prior: what ranking uses
     subject: float = 0.0  # share of the question's actors the sentence or its speaker names
     speaker: Speaker | None = None
+    relevance: float = 0.0  # similarity + lexical/subject weights: what the thresholds use
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,15 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 def _normalised(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def _article_ranks(numbered: Mapping[int, Passage]) -> tuple[dict[int, int], int]:
+    """Each passage's article rank (0 = the article retrieved first) and how many articles:
+    two chunks of one article are evidence from the same source, so they share its best rank."""
+    first: dict[str, int] = {}
+    for n in sorted(numbered):
+        first.setdefault(numbered[n].chunk.doc_id, len(first))
+    return {n: first[p.chunk.doc_id] for n, p in numbered.items()}, max(len(first), 1)
 
 
 def _is_duplicate(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
@@ -91,10 +103,10 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         lexical_weight: float = 0.1,
         min_coverage: float = 0.15,
-        paraphrase_similarity: float = 0.6,
+        paraphrase_similarity: float = 0.55,
         subject_weight: float = 0.15,
-        rank_weight: float = 0.0,
-        support_margin: float = 0.2,
+        rank_weight: float = 0.1,
+        support_margin: float = 0.25,
         max_unmatched_share: float = 0.99,
     ) -> None:
         self._embedder = embedder
@@ -111,7 +123,10 @@ class ExtractiveAnswerer:
         # "Moscow's position" wants a sentence whose actor is Russia; Ukraine's answers another
         # question however similar its words are.
         self.subject_weight = subject_weight
-        self.rank_weight = rank_weight  # retrieval saw the whole passage (title included)
+        # Retrieval saw the whole passage, its title, BM25 and the time intent resolved against
+        # as_of ("this week"); sentence similarity alone prefers an older passage that retells
+        # the same story. The prior is 1 for the first passage down to 1/n for the last.
+        self.rank_weight = rank_weight
         # Supporting sentences must be nearly as good as the lead, or the answer wanders.
         self.support_margin = support_margin
         self.max_unmatched_share = max_unmatched_share  # see names.off_corpus
@@ -171,7 +186,7 @@ class ExtractiveAnswerer:
         coverages = self._coverages(question, texts)
         ranked = self._coverages(question, texts, aliases=True)
         subjects = question_subjects(question)
-        ranks = {n: i for i, n in enumerate(sorted(numbered))}
+        ranks, n_articles = _article_ranks(numbered)
         earlier = earlier_text(numbered)
         scored = []
         for (n, start, end, text), vector, coverage, alias_coverage in zip(
@@ -185,57 +200,95 @@ class ExtractiveAnswerer:
                 if subjects
                 else 0.0
             )
-            prior = 1.0 - ranks[n] / len(ranks)
-            score = (
-                similarity
-                + self.lexical_weight * alias_coverage
-                + self.subject_weight * subject
-                + self.rank_weight * prior
+            prior = 1.0 - ranks[n] / n_articles
+            relevance = (
+                similarity + self.lexical_weight * alias_coverage + self.subject_weight * subject
             )
+            score = relevance + self.rank_weight * prior
             scored.append(
-                ScoredSentence(n, start, end, text, similarity, coverage, score, subject, speaker)
+                ScoredSentence(
+                    n, start, end, text, similarity, coverage, score, subject, speaker, relevance
+                )
             )
         return sorted(scored, key=lambda s: -s.score)  # stable: ties keep passage order
 
     def select(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-        """Greedy pick: the lead, then sentences within ``support_margin`` of it; above both
-        thresholds, at most ``PER_PASSAGE`` per passage, no repeats."""
-        chosen: list[ScoredSentence] = []
-        bags: list[frozenset[str]] = []
-        per_passage: dict[int, int] = {}
+        """The lead is the best sentence that passes :meth:`passes_gate` (nothing when none
+        does); then, best first, sentences scoring within ``support_margin`` of it, at most
+        ``PER_PASSAGE`` per passage, no repeats.
+
+        Only the lead is gated: whether to answer at all is the lead's call. Gating every
+        supporting sentence too dropped the short sentence that names the answer ("Acme faces
+        more problems.") next to a lead that describes the event in the question's words.
+        """
+        lead = next((s for s in scored if self.passes_gate(s)), None)
+        if lead is None:
+            return []
+        chosen = [lead]
+        bags = [_normalised(lead.text)]
+        per_passage = {lead.n: 1}
         for sentence in scored:
-            floor = self.min_relevance
-            if chosen:
-                floor = max(floor, chosen[0].score - self.support_margin)
-            if len(chosen) >= self.max_sentences or sentence.score < floor:
+            if len(chosen) >= self.max_sentences:
                 break
-            if (
-                sentence.coverage < self.min_coverage
-                and sentence.similarity < self.paraphrase_similarity
-            ):
+            if sentence is lead:
                 continue
-            words = _normalised(sentence.text)
-            if per_passage.get(sentence.n, 0) >= PER_PASSAGE or _is_duplicate(words, bags):
+            if sentence.score < lead.score - self.support_margin:
+                break
+            bag = _normalised(sentence.text)
+            if per_passage.get(sentence.n, 0) >= PER_PASSAGE or _is_duplicate(bag, bags):
                 continue
             chosen.append(sentence)
-            bags.append(words)
+            bags.append(bag)
             per_passage[sentence.n] = per_passage.get(sentence.n, 0) + 1
         return chosen
+
+    def passes_gate(self, sentence: ScoredSentence) -> bool:
+        """Relevant enough, and either contains some of the question's rarer words or is a
+        close paraphrase of it."""
+        return sentence.relevance >= self.min_relevance and (
+            sentence.coverage >= self.min_coverage
+            or sentence.similarity >= self.paraphrase_similarity
+        )
 
     def compose(self, question: str, numbered: Mapping[int, Passage]) -> ExtractiveResult:
         """Attributed verbatim sentences each followed by ``[n]``, or an abstention."""
         scored = self.score_sentences(question, numbered)
-        best = scored[0].score if scored else 0.0
+        best = max((s.relevance for s in scored), default=0.0)
         described = (
             f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}"
             for p in numbered.values()
         )
-        if off_corpus(question, described, self.max_unmatched_share):
-            return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = self.select(scored)
+        if chosen and chosen[0].similarity >= self.paraphrase_similarity:
+            pass  # a close paraphrase answers even when the question's names are spelt otherwise
+        elif off_corpus(question, described, self.max_unmatched_share):
+            return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         if not chosen:
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
+        chosen = with_antecedents(chosen, numbered)
         text = compose_answer(
             [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
         )
         return ExtractiveResult(text, abstained=False, best_score=best, sentences=tuple(chosen))
+
+
+_ANAPHOR = re.compile(r"^(?:He|She|It|They|His|Her|Its|Their|The company)\b")
+
+
+def with_antecedents(
+    chosen: Sequence[ScoredSentence], numbered: Mapping[int, Passage]
+) -> list[ScoredSentence]:
+    """A quote opening with a pronoun nobody was resolved to ("She and four other senators
+    voted ...") also quotes the sentence before it in the same passage, which names who "she"
+    is: one verbatim span, so the answer never hides its subject."""
+    taken = {(s.n, s.start) for s in chosen}
+    out = []
+    for sentence in chosen:
+        if sentence.speaker is None and _ANAPHOR.match(sentence.text):
+            text = numbered[sentence.n].chunk.text
+            before = [span for span in split_sentences(text) if span[1] <= sentence.start]
+            if before and (sentence.n, before[-1][0]) not in taken:
+                start = before[-1][0]
+                sentence = replace(sentence, start=start, text=text[start : sentence.end])
+        out.append(sentence)
+    return out

@@ -225,3 +225,73 @@ def test_supporting_sentences_must_be_close_to_the_lead() -> None:
     narrow = ExtractiveAnswerer(FakeEmbedder(), min_relevance=0.0, support_margin=0.0)
     assert len(wide.compose(question, numbered).sentences) == 2  # at most 2 per passage
     assert len(narrow.compose(question, numbered).sentences) == 1
+
+
+QUIZ_ARTICLE = (
+    "Senator Ana Ruiz of Oregon lost her seat in the vote on Sunday. "
+    "She and four other senators voted against the harbour budget of the province."
+)
+
+
+def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> None:
+    """The sentence naming the answer often shares no rare word with the question; the lead
+    decides whether to answer, a supporting sentence only has to score close to it."""
+    article = make_article(
+        "The harbour budget of the province was rejected by the senators on Sunday. "
+        "Ana Ruiz led the opposition in the chamber.",
+        doc_id="vote",
+    )
+    numbered = {1: make_passage(article)}
+    answerer = ExtractiveAnswerer(
+        SameVectorEmbedder(), min_coverage=0.3, paraphrase_similarity=1.01, support_margin=10.0
+    )
+    question = "Who led the senators who rejected the harbour budget of the province?"
+    scored = answerer.score_sentences(question, numbered)
+    assert [answerer.passes_gate(s) for s in scored] == [True, False]
+    result = answerer.compose(question, numbered)
+    assert not result.abstained
+    assert [s.text.split()[0] for s in result.sentences] == ["The", "Ana"]
+
+
+def test_a_leading_pronoun_without_a_speaker_also_quotes_the_sentence_before() -> None:
+    article = make_article(QUIZ_ARTICLE, doc_id="quiz")
+    numbered = {1: make_passage(article)}
+    result = ExtractiveAnswerer(FakeEmbedder(), min_relevance=0.0, max_sentences=1).compose(
+        "Which senators voted against the harbour budget of the province?", numbered
+    )
+    assert result.sentences[0].text == QUIZ_ARTICLE  # one verbatim span, both sentences
+    assert f'"{QUIZ_ARTICLE}" [1]' in result.text
+    verified = verify_citations(result.text, numbered)
+    assert verified.dropped == 0 and verified.citations[0].quote in QUIZ_ARTICLE
+
+
+def test_retrieval_rank_prior_belongs_to_the_article() -> None:
+    """Two chunks of the article retrieved first share its prior; a later article gets less."""
+    first = make_article("Alpha beta gamma delta epsilon. Zeta eta theta iota kappa.", "a")
+    second = make_article("Alpha beta gamma delta epsilon lambda.", "b")
+    numbered = {
+        1: make_passage(first, 0, 30, index=0),
+        2: make_passage(second),
+        3: make_passage(first, 31, None, index=1),
+    }
+    answerer = ExtractiveAnswerer(SameVectorEmbedder(), lexical_weight=0.0, rank_weight=0.5)
+    prior = {
+        s.n: round(s.score - s.relevance, 3) for s in answerer.score_sentences("x y", numbered)
+    }
+    assert prior == {1: 0.5, 3: 0.5, 2: 0.25}
+
+
+def test_close_paraphrase_overrides_the_missing_name_gate() -> None:
+    article = make_article(QUIZ_ARTICLE, doc_id="quiz")
+    numbered = {1: make_passage(article)}
+    question = "Which Texan senators voted against the harbour budget of the province?"
+    assert (
+        ExtractiveAnswerer(SameVectorEmbedder(), paraphrase_similarity=1.01)
+        .compose(question, numbered)
+        .abstained
+    )
+    assert (
+        not ExtractiveAnswerer(SameVectorEmbedder(), paraphrase_similarity=0.99)
+        .compose(question, numbered)
+        .abstained
+    )
