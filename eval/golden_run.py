@@ -65,7 +65,15 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE)
     parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
     parser.add_argument("--concurrency", type=int, default=4, help="questions in flight")
-    parser.add_argument("--top-k", type=int, default=5, help="passages per question (1..50)")
+    parser.add_argument(
+        "--top-k", type=int, default=5, help="passages per /v1/search (recall@5, MRR) (1..50)"
+    )
+    parser.add_argument(
+        "--ask-top-k",
+        type=int,
+        default=None,
+        help="passages per /v1/ask (default: the service's own, QA_ASK_TOP_K)",
+    )
     parser.add_argument(
         "--update-baseline",
         action="store_true",
@@ -101,7 +109,9 @@ async def _ask_all(
         async with httpx.AsyncClient(
             base_url=args.url, headers=auth_headers(args.api_key), timeout=120.0
         ) as client:
-            return await collect(client, questions, args.top_k, args.concurrency, asking())
+            return await collect(
+                client, questions, args.top_k, args.concurrency, asking(), args.ask_top_k
+            )
     store_dir: AbstractContextManager[str] = tempfile.TemporaryDirectory(
         prefix="qa-eval-", ignore_cleanup_errors=True
     )
@@ -122,7 +132,9 @@ async def _ask_all(
             },
         )
         async with app_client(services) as client:
-            return await collect(client, questions, args.top_k, args.concurrency, asking())
+            return await collect(
+                client, questions, args.top_k, args.concurrency, asking(), args.ask_top_k
+            )
 
 
 def print_gate_table(console: Console, rows: list[GateRow], summary: dict[str, float]) -> None:
@@ -161,8 +173,8 @@ def _f(value: float, signed: bool = False) -> str:
 def run_golden(args: argparse.Namespace, embedder: Embedder | None = None) -> int:
     """The whole ``run`` command; ``embedder`` is a seam for tests (share or break the model)."""
     console, err = Console(), Console(stderr=True)
-    if not 1 <= args.top_k <= 50:
-        err.print("--top-k must be within 1..50")
+    if not 1 <= args.top_k <= 50 or not 1 <= (args.ask_top_k or 1) <= 50:
+        err.print("--top-k and --ask-top-k must be within 1..50")
         return EXIT_SETUP
     try:
         questions = load_golden(args.golden)
@@ -179,6 +191,7 @@ def run_golden(args: argparse.Namespace, embedder: Embedder | None = None) -> in
         "git_sha": git_short_sha(),
         "golden": _shown(args.golden),
         "top_k": args.top_k,
+        "ask_top_k": args.ask_top_k or "service default (QA_ASK_TOP_K)",
         "concurrency": args.concurrency,
     }
     with _progress(err, args.quiet) as bar:

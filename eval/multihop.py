@@ -60,7 +60,12 @@ def add_multihop_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--report-dir", type=Path, default=REPO / "eval" / "reports")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--ask-top-k", type=int, default=5, help="passages given to /v1/ask")
+    parser.add_argument(
+        "--ask-top-k",
+        type=int,
+        default=None,
+        help="passages given to /v1/ask (default: QA_ASK_TOP_K)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N queries (0 = all)")
     parser.add_argument("--quiet", action="store_true")
 
@@ -149,6 +154,7 @@ async def benchmark(
 ) -> dict[str, Any]:
     queries = load_queries(args.data_dir / f"{args.split}.jsonl", args.limit)
     base = eval_settings(args.store, "multihop")
+    args.ask_top_k = args.ask_top_k or base.ask_top_k
     embedder = embedder or build_embedder(base)
     task = bar.add_task("ingesting corpus", total=None)
     started = time.perf_counter()

@@ -88,7 +88,12 @@ def add_realtimeqa_arguments(parser: argparse.ArgumentParser) -> None:
         default="answerable",
         help="which questions also go to /v1/ask",
     )
-    parser.add_argument("--ask-top-k", type=int, default=5, help="passages given to /v1/ask")
+    parser.add_argument(
+        "--ask-top-k",
+        type=int,
+        default=None,
+        help="passages given to /v1/ask (default: QA_ASK_TOP_K)",
+    )
     parser.add_argument(
         "--naive",
         action="store_true",
@@ -176,6 +181,7 @@ async def benchmark(
     corpus = load_corpus_texts(args.data / "corpus.jsonl")
     rows = load_questions(args.data / f"{args.split}.jsonl", corpus, args.limit)
     base = eval_settings(args.store, "realtimeqa")
+    args.ask_top_k = args.ask_top_k or base.ask_top_k
     embedder = embedder or build_embedder(base)
     task = bar.add_task("ingesting corpus", total=None)
     started = time.perf_counter()

@@ -106,9 +106,11 @@ def retrieved_documents(
 
 
 async def ask_question(
-    client: httpx.AsyncClient, question: GoldenQuestion, top_k: int
+    client: httpx.AsyncClient, question: GoldenQuestion, top_k: int, ask_top_k: int | None = None
 ) -> tuple[QuestionResult, dict[str, Any]]:
-    """One golden question through the API; an HTTP failure becomes ``error`` on the row."""
+    """One golden question through the API; an HTTP failure becomes ``error`` on the row.
+    ``/v1/search`` gets ``top_k``; ``/v1/ask`` gets ``ask_top_k``, or the service's own default
+    (``QA_ASK_TOP_K``) when None, so the gate measures the answers the product gives."""
     base = QuestionResult(
         id=question.id,
         question=question.question,
@@ -120,9 +122,10 @@ async def ask_question(
     )
     extras: dict[str, Any] = {"reference_answer": question.reference_answer}
     when = question.time_fields()
+    asked = {} if ask_top_k is None else {"top_k": ask_top_k}
     try:
         body, latency_ms = await request_json(
-            client, "POST", "/v1/ask", {"question": question.question, "top_k": top_k, **when}
+            client, "POST", "/v1/ask", {"question": question.question, **asked, **when}
         )
         search, _ = await request_json(
             client, "POST", "/v1/search", {"query": question.question, "top_k": top_k, **when}
@@ -139,7 +142,7 @@ async def ask_question(
         degraded=body.get("degraded"),
         dropped_citations=body.get("dropped_citations"),
         unmapped_chunks=unmapped,
-        search_matches_ask=[r["chunk_id"] for r in results] == body.get("retrieved"),
+        search_matches_ask=[r["chunk_id"] for r in results] == body.get("retrieved", [])[:top_k],
     )
     row = replace(
         base,
@@ -172,13 +175,14 @@ async def collect(
     top_k: int,
     concurrency: int,
     on_done: ProgressFn | None = None,
+    ask_top_k: int | None = None,
 ) -> Collected:
     """Ask all questions with at most ``concurrency`` in flight, then score them."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(question: GoldenQuestion) -> tuple[QuestionResult, dict[str, Any]]:
         async with gate:
-            result = await ask_question(client, question, top_k)
+            result = await ask_question(client, question, top_k, ask_top_k)
         if on_done:
             on_done()
         return result

@@ -53,7 +53,7 @@ async def _sse_events(
     request: Request[Any, Any, Any],
 ) -> AsyncIterator[ServerSentEventMessage]:
     events = services.answers.ask_events(
-        data.question, data.top_k or services.settings.top_k, filters, _history(data)
+        data.question, data.top_k or services.settings.ask_top_k, filters, _history(data)
     )
     try:
         async for event in events:
@@ -104,7 +104,7 @@ class AskController(Controller):
             return _event_stream(services, metrics, data, request)  # type: ignore[return-value]
         filters = filters_from(data.filters, data.as_of)
         answer = await services.answers.ask(
-            data.question, data.top_k or services.settings.top_k, filters, _history(data)
+            data.question, data.top_k or services.settings.ask_top_k, filters, _history(data)
         )
         metrics.observe_answer(answer)
         return Response(ask_response(answer, filters))
