@@ -78,11 +78,25 @@ class ArchiveDedup:
         self._threshold = threshold
 
     def load(self, stored_hashes: Mapping[str, str]) -> tuple[Signatures, bool]:
-        """The signatures of exactly the stored articles, and whether the file needed repair
-        (a run killed before saving, a store older than this file): ids gone are dropped, ids
-        missing or signed under another content hash are signed again from the stored text."""
+        """The signatures of exactly the stored articles (``stored_hashes``: the whole store),
+        and whether the file needed repair (a run killed before saving, a store older than
+        this file): ids gone are dropped, ids missing or signed under another content hash are
+        signed again from the stored text. Reads every article record: ``--verify``, repair."""
+        return self._reconcile(self._file.load(), stored_hashes, complete=True)
+
+    def load_for(self, batch_hashes: Mapping[str, str]) -> tuple[Signatures, bool]:
+        """What an ingest run needs: the file, with the batch's stored articles
+        (``batch_hashes``) re-signed where their hash moved. Only when the file and the store
+        do not hold as many articles (a lost file, a killed run) is every record read."""
         signatures = self._file.load()
-        stale = [i for i in signatures if i not in stored_hashes]
+        if len(signatures) != self._store.count_articles():
+            return self._reconcile(signatures, self._store.article_hashes(), complete=True)
+        return self._reconcile(signatures, batch_hashes, complete=False)
+
+    def _reconcile(
+        self, signatures: Signatures, stored_hashes: Mapping[str, str], complete: bool
+    ) -> tuple[Signatures, bool]:
+        stale = [i for i in signatures if i not in stored_hashes] if complete else []
         for doc_id in stale:
             del signatures[doc_id]
         unsigned = sorted(i for i, h in stored_hashes.items() if signatures.get(i, ("",))[0] != h)
