@@ -272,9 +272,10 @@ class IngestPipeline:
 
     def reconcile_lexical(self) -> None:
         """Add the store's chunks the lexical index lacks and remove the ids it has that the
-        store does not (one commit); without an index at all, build it from the store."""
+        store does not (one commit); without an index (or an empty one), build it from the store
+        (this is also the migration from the bm25s snapshots, which it then removes)."""
         indexed = self._store.lexical_chunk_ids()
-        if indexed is None:
+        if not indexed:
             self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
             return
         stored = all_chunk_ids(self._store.chunk_ids_by_document())
