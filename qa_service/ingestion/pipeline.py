@@ -57,6 +57,7 @@ from qa_service.ingestion.verify import StoreCheck, check_store
 
 ProgressFn = Callable[[str, int, int], None]
 EMBED_BLOCK = 256  # texts per embed call: big enough for the model's length-sorted batching
+CHUNK_READ_BLOCK = 1000  # ids per chunk read (SQLite caps the variables of one query)
 
 
 @dataclass
@@ -272,15 +273,21 @@ class IngestPipeline:
 
     def reconcile_lexical(self) -> None:
         """Add the store's chunks the lexical index lacks and remove the ids it has that the
-        store does not (one commit); without an index (or an empty one), build it from the store
-        (this is also the migration from the bm25s snapshots, which it then removes)."""
-        indexed = self._store.lexical_chunk_ids()
-        if not indexed:
-            self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
-            return
+        store does not (one commit). When most of the store is missing (no index, or one holding
+        only what was pushed since a store left its bm25s snapshots), one sequential read of
+        every chunk into a fresh index is cheaper than fetching ids; that is the migration from
+        the bm25s snapshots, which it then removes."""
+        indexed = self._store.lexical_chunk_ids() or set()
         stored = all_chunk_ids(self._store.chunk_ids_by_document())
         missing = sorted(stored - indexed)
-        added = [lexical_record(c) for c in self._store.get_chunks(missing)]
+        if len(missing) * 2 > len(stored):
+            self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
+            return
+        added = [
+            lexical_record(c)
+            for lo in range(0, len(missing), CHUNK_READ_BLOCK)
+            for c in self._store.get_chunks(missing[lo : lo + CHUNK_READ_BLOCK])
+        ]
         self._store.update_lexical(added, (), sorted(indexed - stored))
 
     def _embed_and_upsert(
