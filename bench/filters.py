@@ -23,8 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa_service.adapters.bm25_index import BM25Index  # noqa: E402
 from qa_service.adapters.chroma_store import ChromaStore, make_client  # noqa: E402
+from qa_service.adapters.tantivy_index import TantivyIndex  # noqa: E402
 from qa_service.core.models import SearchFilters  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--outlet", default="Outlet 03")
     args = parser.parse_args()
     store = ChromaStore(make_client(args.store, None), args.prefix, args.model_id)
-    lexical = BM25Index(args.store / "lexical" / store.chunk_collection_name)
+    lexical = TantivyIndex(args.store / "lexical" / store.chunk_collection_name / "tantivy")
     rng = np.random.default_rng(1)
     raw = rng.normal(size=(35, 384))
     vectors = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).tolist()

@@ -79,7 +79,10 @@ def push_latency(store: Path, pushes: int, rng: random.Random) -> dict[str, Any]
     from qa_service.settings import Settings
 
     settings = Settings(
-        chroma_path=store, api_keys=SERVICE_KEY, retrieval_mode="lexical", rate_limit_per_minute=1_000_000
+        chroma_path=store,
+        api_keys=SERVICE_KEY,
+        retrieval_mode="lexical",
+        rate_limit_per_minute=1_000_000,
     )
     headers = {"Authorization": f"Bearer {SERVICE_KEY}"}
     post_s: list[float] = []

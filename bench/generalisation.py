@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 from eval.multihop_metrics import doc_hits, evidence_hits  # noqa: E402
 from eval.realtimeqa_metrics import hits_at  # noqa: E402
 from ingest.job import load_files  # noqa: E402
-from qa_service.adapters.bm25_index import BM25Index  # noqa: E402
+from qa_service.adapters.tantivy_index import TantivyIndex  # noqa: E402
 from qa_service.adapters.tokens import TiktokenCounter  # noqa: E402
 from qa_service.container import build_embedder  # noqa: E402
 from qa_service.core.models import Chunk, Passage, SearchFilters  # noqa: E402
@@ -129,7 +129,7 @@ def main() -> None:
     embedder = build_embedder(Settings())
     queries = QueryEmbeddingCache(embedder, maxsize=len(questions) + 1)
     queries.embed(questions)
-    lexical = BM25Index(Path(tempfile.mkdtemp(prefix="bench-bm25-")))
+    lexical = TantivyIndex(Path(tempfile.mkdtemp(prefix="bench-lexical-")))
     lexical.rebuild([lexical_record(c) for c in chunks])
     texts = layouts(shared_titles(articles))
     stores: dict[str, ExactStore] = {}

@@ -281,7 +281,7 @@ class IngestPipeline:
         stored = all_chunk_ids(self._store.chunk_ids_by_document())
         missing = sorted(stored - indexed)
         if len(missing) * 2 > len(stored):
-            self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
+            self.rebuild_lexical()
             return
         added = [
             lexical_record(c)
@@ -289,6 +289,10 @@ class IngestPipeline:
             for c in self._store.get_chunks(missing[lo : lo + CHUNK_READ_BLOCK])
         ]
         self._store.update_lexical(added, (), sorted(indexed - stored))
+
+    def rebuild_lexical(self) -> None:
+        """The whole lexical index again, from one sequential read of every stored chunk."""
+        self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
 
     def _embed_and_upsert(
         self,

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.adapters.signature_file import SignatureFile
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.container import build_lexical, build_store
 from tests.conftest import REPO
 from tests.integration.conftest import make_settings

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.adapters.chroma_filters import where_clause
 from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.core.dates import day_ordinal
 from qa_service.core.models import Chunk, LexicalRecord, SearchFilters
 
@@ -169,7 +169,9 @@ def test_snapshot_ids_missing_from_the_store_are_skipped(tmp_path: Path) -> None
     """Between an ingest's deletes and its snapshot flip, the columns may name gone chunks."""
     store, chunks = _filled_store(tmp_path)
     lexical = TantivyIndex(tmp_path / "lexical")
-    lexical.rebuild([LexicalRecord(c.chunk_id, c.text, 0, c.source or "", c.doc_id) for c in chunks])
+    lexical.rebuild(
+        [LexicalRecord(c.chunk_id, c.text, 0, c.source or "", c.doc_id) for c in chunks]
+    )
     store.use_filter_columns(lexical)
     rare = [c.chunk_id for c in chunks if c.source == "Rare Gazette"]
     ledger = [c.chunk_id for c in chunks if c.source == "Daily Ledger"]

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.adapters.chroma_filters import metadata_matches, where_clause
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.core.filter_rules import compile_filters
 from qa_service.core.models import LexicalRecord, SearchFilters
 
@@ -31,7 +31,10 @@ CASES = [
 def index(tmp_path_factory: pytest.TempPathFactory) -> TantivyIndex:
     index = TantivyIndex(Path(tmp_path_factory.mktemp("rules")))
     index.rebuild(
-        [LexicalRecord(f"r{i}", "storm news", day, src, f"d{i}") for i, (day, src) in enumerate(ROWS)]
+        [
+            LexicalRecord(f"r{i}", "storm news", day, src, f"d{i}")
+            for i, (day, src) in enumerate(ROWS)
+        ]
     )
     return index
 
@@ -42,7 +45,9 @@ def _expected(filters: SearchFilters) -> list[str]:
 
 
 @pytest.mark.parametrize("filters", CASES)
-def test_tantivy_query_and_metadata_match_the_rules(index: TantivyIndex, filters: SearchFilters) -> None:
+def test_tantivy_query_and_metadata_match_the_rules(
+    index: TantivyIndex, filters: SearchFilters
+) -> None:
     expected = _expected(filters)
     matched = index.matching_ids(filters)
     assert matched is not None and sorted(matched[1]) == sorted(expected)
