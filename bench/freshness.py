@@ -14,6 +14,9 @@ Two measurements, both on a copy-free store you name (it gains the benchmark's a
     QA_EMBEDDER=hashing PYTHONPATH=$PWD .venv/bin/python -m bench.freshness --store /tmp/big
     QA_EMBEDDER=hashing PYTHONPATH=$PWD .venv/bin/python -m bench.freshness --store /tmp/empty
 
+``--baseline OTHER_STORE`` (e.g. an empty one) alternates the ingest runs between the two stores,
+so both see the same machine load, and prints the ratio of the medians (#15's acceptance check:
+one article into ~60k chunks costs <= 1.5x one into an empty store).
 ``--ingest-only`` / ``--push-only`` run one half. The embedder is the configured one
 (``QA_EMBEDDER``); compare stores with the same embedder. Results: docs/benchmarks.md
 "Freshness".
@@ -56,18 +59,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def ingest_cost(store: Path, articles: int, runs: int, rng: random.Random) -> list[float]:
-    """Seconds per ``python -m ingest`` of a new file of ``articles`` articles."""
-    seconds = []
+def ingest_cost(
+    stores: list[Path], articles: int, runs: int, rng: random.Random
+) -> list[list[float]]:
+    """Seconds per ``python -m ingest`` of a new file of ``articles`` articles, per store (the
+    stores take turns run by run)."""
+    seconds: list[list[float]] = [[] for _ in stores]
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(runs):
-            path = Path(tmp) / f"batch{run}.jsonl"
-            lines = [json.dumps(article(rng, f"i{articles}r{run}n{i}")) for i in range(articles)]
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            command = [sys.executable, "-m", "ingest", str(path), "--store", str(store), "--quiet"]
-            started = time.perf_counter()
-            subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-            seconds.append(time.perf_counter() - started)
+            for n, store in enumerate(stores):
+                path = Path(tmp) / f"batch{run}-{n}.jsonl"
+                tag = f"i{articles}r{run}s{n}n"
+                lines = [json.dumps(article(rng, f"{tag}{i}")) for i in range(articles)]
+                path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                command = [sys.executable, "-m", "ingest", str(path), "--store", str(store)]
+                started = time.perf_counter()
+                subprocess.run(
+                    [*command, "--quiet"], cwd=REPO, check=True, stdout=subprocess.DEVNULL
+                )
+                seconds[n].append(time.perf_counter() - started)
     return seconds
 
 
@@ -130,6 +140,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="ingest runs per batch size")
     parser.add_argument("--pushes", type=int, default=20)
     parser.add_argument("--batches", default="1,100", help="articles per ingest run")
+    parser.add_argument("--baseline", type=Path, help="a second store, e.g. an empty one")
     parser.add_argument("--ingest-only", action="store_true")
     parser.add_argument("--push-only", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
@@ -137,15 +148,22 @@ def main() -> int:
     rng = random.Random(args.seed or time.time_ns())
     result: dict[str, Any] = {
         "store": str(args.store),
+        "baseline": str(args.baseline) if args.baseline else None,
         "embedder": os.environ.get("QA_EMBEDDER", "(settings default)"),
         "chunks_before": chunks_in(args.store) if args.store.exists() else 0,
     }
     if not args.push_only:
+        stores = [args.store] + ([args.baseline] if args.baseline else [])
         for size in (int(s) for s in args.batches.split(",")):
-            seconds = ingest_cost(args.store, size, args.runs, rng)
-            result[f"ingest_{size}_s"] = [round(s, 2) for s in seconds]
-            result[f"ingest_{size}_median_s"] = round(statistics.median(seconds), 2)
-            print(json.dumps({f"ingest_{size}_s": result[f"ingest_{size}_s"]}), flush=True)
+            seconds = ingest_cost(stores, size, args.runs, rng)
+            result[f"ingest_{size}_s"] = [round(s, 2) for s in seconds[0]]
+            result[f"ingest_{size}_median_s"] = round(statistics.median(seconds[0]), 2)
+            if args.baseline:
+                base = statistics.median(seconds[1])
+                result[f"baseline_ingest_{size}_s"] = [round(s, 2) for s in seconds[1]]
+                result[f"baseline_ingest_{size}_median_s"] = round(base, 2)
+                result[f"ingest_{size}_ratio"] = round(statistics.median(seconds[0]) / base, 2)
+            print(json.dumps({k: v for k, v in result.items() if k.endswith("_s")}), flush=True)
     if not args.ingest_only:
         result["push"] = push_latency(args.store, args.pushes, rng)
     print(json.dumps(result, indent=2))
