@@ -220,10 +220,11 @@ class IngestPipeline:
         signatures, repaired = self._archive.load_for(stored_hashes)
         articles, report.archive_duplicates = self._archive.fold(articles, signatures)
         report.documents = len(articles)
-        # originals folded in from the archive are not in ``batch``: their stored state too
-        extra = [a.doc_id for a in articles if a.doc_id not in stored_hashes]
-        stored_hashes |= self._store.article_hashes_of([i for i in extra if i not in batch])
-        stored_ids = self._store.chunk_ids_of(batch + extra)
+        # stored originals that new copies were folded into are not in ``batch``: read them too
+        in_batch = set(batch)
+        folded = [a.doc_id for a in articles if a.doc_id not in in_batch]
+        stored_hashes |= self._store.article_hashes_of(folded)
+        stored_ids = self._store.chunk_ids_of(batch + folded)
 
         pending: list[Chunk] = []
         stale: list[str] = []
