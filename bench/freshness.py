@@ -123,6 +123,7 @@ def push_latency(store: Path, pushes: int, rng: random.Random) -> dict[str, Any]
         "findable_p50_s": percentile(findable_s, 0.5),
         "findable_p95_s": percentile(findable_s, 0.95),
         "findable_max_s": max(findable_s),
+        "findable_each_s": [round(x, 3) for x in findable_s],  # the first builds the writer
     }
 
 
