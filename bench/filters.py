@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa_service.adapters.bm25_index import BM25Index
 from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.core.models import SearchFilters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--outlet", default="Outlet 03")
     args = parser.parse_args()
     store = ChromaStore(make_client(args.store, None), args.prefix, args.model_id)
-    lexical = BM25Index(args.store / "lexical" / store.chunk_collection_name)
+    lexical = TantivyIndex(args.store / "lexical" / store.chunk_collection_name / "tantivy")
     rng = np.random.default_rng(1)
     raw = rng.normal(size=(35, 384))
     vectors = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).tolist()

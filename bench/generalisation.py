@@ -26,7 +26,7 @@ import numpy as np
 from eval.multihop_metrics import doc_hits, evidence_hits
 from eval.realtimeqa_metrics import hits_at
 from ingest.job import load_files
-from qa_service.adapters.bm25_index import BM25Index
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.container import build_embedder
 from qa_service.core.models import Chunk, Passage, SearchFilters
@@ -127,7 +127,7 @@ def main() -> None:
     embedder = build_embedder(Settings())
     queries = QueryEmbeddingCache(embedder, maxsize=len(questions) + 1)
     queries.embed(questions)
-    lexical = BM25Index(Path(tempfile.mkdtemp(prefix="bench-bm25-")))
+    lexical = TantivyIndex(Path(tempfile.mkdtemp(prefix="bench-lexical-")))
     lexical.rebuild([lexical_record(c) for c in chunks])
     texts = layouts(shared_titles(articles))
     stores: dict[str, ExactStore] = {}

@@ -2,7 +2,8 @@
 
 Per corpus size, in one run:
 * ingest throughput vs raw embedder throughput, on a real-embedder subset (~1k chunks ingested
-  by the real pipeline into the big store, so it includes the full BM25 snapshot rebuild);
+  by the real pipeline into the big store, so it includes building the lexical index of the
+  bulk chunks);
 * ``/v1/search`` p50/p95 over HTTP (server process on loopback) vs raw query embedding +
   ``collection.query`` on the same store, uncached and with cached query embeddings;
 * requests/s at 16 concurrent loopback clients, cached query embeddings, from a lean Python
@@ -113,7 +114,7 @@ def build_corpus(size: int, root: Path, real_articles: int, embedder: Embedder) 
         pipeline = build_pipeline(settings, store, embedder)
         report = pipeline.run([corpus])
         started = time.perf_counter()
-        pipeline.service.sync_lexical(set())  # forces one more full snapshot rebuild, timed alone
+        pipeline.service.rebuild_lexical()  # one more full index build, timed alone
         lexical_s = time.perf_counter() - started
     info = {
         "size": size,

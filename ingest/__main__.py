@@ -126,7 +126,7 @@ def print_report(console: Console, report: IngestReport) -> None:
             "cleaning: documents keeping >= 95% of words",
             f"{cleaning.kept_most_words} of {cleaning.documents}",
         ),
-        ("lexical index rebuilt", "yes" if report.lexical_rebuilt else "no"),
+        ("lexical index updated", _lexical_summary(report)),
         ("seconds", f"{report.seconds:.2f}"),
     ]
     rows += [
@@ -146,6 +146,12 @@ def print_report(console: Console, report: IngestReport) -> None:
         console.print(f"[cyan]duplicate[/] {dropped} collapsed into {kept}")
     for dropped, kept in report.archive_duplicates:
         console.print(f"[cyan]duplicate[/] {dropped} joined the stored {kept}")
+
+
+def _lexical_summary(report: IngestReport) -> str:
+    if report.lexical_reconciled:
+        return "yes (reconciled with the whole store)"
+    return "yes" if report.lexical_updated else "no"
 
 
 def verify(service: IngestPipeline, repair: bool) -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
+from pathlib import Path
 
-from qa_service.adapters.bm25_index import BM25Index
 from qa_service.adapters.chroma_store import ChromaStore, make_client
-from qa_service.adapters.corpus_writer import ChromaBM25Writer
+from qa_service.adapters.corpus_writer import ChromaTantivyWriter
 from qa_service.adapters.signature_file import SignatureFile
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.answering import AnswerService
 from qa_service.core.context import PromptTemplates
@@ -78,7 +79,7 @@ class Services:
     embedder: Embedder
     queries: QueryEmbeddingCache
     store: ChromaStore
-    lexical: BM25Index
+    lexical: TantivyIndex
     retriever: HybridRetriever
     answers: AnswerService
     llm: LLM | None
@@ -87,16 +88,21 @@ class Services:
     ingestion: Callable[[], IngestPipeline]
 
 
-def build_lexical(settings: Settings, store: ChromaStore) -> BM25Index:
-    """One lexical index per chunk collection, beside (or shared like) the Chroma data."""
-    return BM25Index(settings.lexical_dir / store.chunk_collection_name)
+def lexical_home(settings: Settings, store: ChromaStore) -> Path:
+    """The chunk collection's lexical directory (it held the bm25s snapshots before tantivy)."""
+    return settings.lexical_dir / store.chunk_collection_name
+
+
+def build_lexical(settings: Settings, store: ChromaStore) -> TantivyIndex:
+    """One tantivy index per chunk collection, beside (or shared like) the Chroma data."""
+    return TantivyIndex(lexical_home(settings, store) / "tantivy")
 
 
 def build_ingestion(
     settings: Settings,
     store: ChromaStore,
     embedder: Embedder,
-    lexical: BM25Index | None = None,
+    lexical: TantivyIndex | None = None,
     stages: IngestStages | None = None,
 ) -> IngestPipeline:
     """The ingestion service as configured by ``QA_*`` settings: the CLI and the push route.
@@ -106,7 +112,9 @@ def build_ingestion(
     chunker = ArticleChunker(
         TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
     )
-    writer = ChromaBM25Writer(store, lexical or build_lexical(settings, store))
+    writer = ChromaTantivyWriter(
+        store, lexical or build_lexical(settings, store), lexical_home(settings, store)
+    )
     prefix = settings.collection_prefix
     return IngestPipeline(
         writer,

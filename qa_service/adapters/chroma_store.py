@@ -140,6 +140,17 @@ class ChromaStore:
             result.setdefault(str(meta["doc_id"]), set()).add(chunk_id)
         return result
 
+    def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The chunk ids of ``doc_ids`` only (``where doc_id $in``: one indexed read per 500)."""
+        result: dict[str, set[str]] = {}
+        ids = sorted(set(doc_ids))
+        for lo in range(0, len(ids), COUNT_BATCH):
+            where = {"doc_id": {"$in": ids[lo : lo + COUNT_BATCH]}}
+            got = read_with_retry(partial(self._chunks.get, where=where, include=["metadatas"]))
+            for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                result.setdefault(str(meta["doc_id"]), set()).add(chunk_id)
+        return result
+
     def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
         for lo in range(0, len(chunks), MAX_BATCH):
             part = chunks[lo : lo + MAX_BATCH]
@@ -208,6 +219,22 @@ class ChromaStore:
             i: str(m.get("content_hash", ""))
             for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
         }
+
+    def count_articles(self) -> int:
+        return int(self._articles.count())
+
+    def article_hashes_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The content hashes of the stored articles among ``doc_ids`` (reads by id)."""
+        found: dict[str, str] = {}
+        ids = sorted(set(doc_ids))
+        for lo in range(0, len(ids), MAX_BATCH):
+            part = ids[lo : lo + MAX_BATCH]
+            got = read_with_retry(partial(self._articles.get, ids=part, include=["metadatas"]))
+            found.update(
+                (i, str(m.get("content_hash", "")))
+                for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            )
+        return found
 
     def upsert_article(self, article: Article, content_hash: str) -> None:
         self.upsert_articles([(article, content_hash)])

@@ -1,36 +1,55 @@
-"""``CorpusWriter`` over the Chroma store and the BM25 snapshots, the two adapters ingest writes.
+"""``CorpusWriter`` over the Chroma store and the tantivy index, the two adapters ingest writes.
 
-Composes the two vendor adapters (``chroma_store``, ``bm25_index``) and imports neither vendor SDK
-itself; another backend pair (e.g. a server vector store with tantivy) is another class like this.
+Composes the two vendor adapters (``chroma_store``, ``tantivy_index``) and imports neither vendor
+SDK itself; another backend pair (e.g. a server vector store with tantivy) is another class like
+this.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
-from qa_service.adapters.bm25_index import BM25Index, ids_fingerprint
 from qa_service.adapters.chroma_store import ChromaStore
-from qa_service.core.models import Article, Chunk, LexicalRecord, SearchFilters
+from qa_service.adapters.tantivy_index import TantivyIndex
+from qa_service.core.models import Article, Chunk, LexicalRecord
 
 
-class ChromaBM25Writer:
-    """Implements ``CorpusWriter``: chunks and articles in Chroma, lexical index as BM25 snapshots.
+class ChromaTantivyWriter:
+    """Implements ``CorpusWriter``: chunks and articles in Chroma, the lexical index in tantivy,
+    updated incrementally (one commit per run, push or retraction)."""
 
-    Publishing the lexical index is a whole-snapshot rebuild (bm25s has no incremental adds), so
-    its cost grows with the corpus: docs/architecture.md "Scale-out"."""
-
-    def __init__(self, store: ChromaStore, lexical: BM25Index) -> None:
+    def __init__(
+        self, store: ChromaStore, lexical: TantivyIndex, legacy_lexical: Path | None = None
+    ) -> None:
         self.store = store
         self.lexical = lexical
+        self._legacy = legacy_lexical  # the bm25s snapshots this index replaces (migration)
 
     def chunk_ids_by_document(self) -> dict[str, set[str]]:
         return self.store.chunk_ids_by_document()
 
+    def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, set[str]]:
+        return self.store.chunk_ids_of(doc_ids)
+
+    def count_chunks(self) -> int:
+        return self.store.count_chunks()
+
     def article_hashes(self) -> dict[str, str]:
         return self.store.article_hashes()
 
+    def article_hashes_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        return self.store.article_hashes_of(doc_ids)
+
+    def count_articles(self) -> int:
+        return self.store.count_articles()
+
     def get_articles(self, doc_ids: Sequence[str]) -> list[Article]:
         return self.store.get_articles(doc_ids)
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        return self.store.get_chunks(chunk_ids)
 
     def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
         self.store.upsert_chunks(chunks, vectors)
@@ -47,12 +66,26 @@ class ChromaBM25Writer:
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
         self.store.delete_articles(doc_ids)
 
-    def lexical_chunk_ids(self) -> list[str] | None:
-        found = self.lexical.matching_ids(SearchFilters())
-        return None if found is None else found[1]
+    def update_lexical(
+        self,
+        records: Sequence[LexicalRecord],
+        deleted_documents: Iterable[str] = (),
+        deleted_chunks: Iterable[str] = (),
+    ) -> None:
+        self.lexical.update(records, deleted_documents, deleted_chunks)
 
-    def lexical_holds_exactly(self, chunk_ids: set[str]) -> bool:
-        return self.lexical.fingerprint() == ids_fingerprint(chunk_ids)
-
-    def publish_lexical(self, records: Sequence[LexicalRecord]) -> None:
+    def rebuild_lexical(self, records: Sequence[LexicalRecord]) -> None:
+        """The whole index again; then the old bm25s snapshots (``CURRENT``, ``v*/``), if any,
+        are removed: the tantivy index replaces them."""
         self.lexical.rebuild(records)
+        legacy = self._legacy
+        if legacy is not None and (legacy / "CURRENT").exists():
+            for snapshot in legacy.glob("v[0-9]*"):
+                shutil.rmtree(snapshot, ignore_errors=True)
+            (legacy / "CURRENT").unlink(missing_ok=True)
+
+    def lexical_chunk_ids(self) -> set[str] | None:
+        return self.lexical.chunk_ids()
+
+    def lexical_count(self) -> int | None:
+        return self.lexical.count()

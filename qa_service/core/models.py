@@ -121,3 +121,4 @@ class LexicalRecord:
     text: str
     published_day: int  # date ordinal, 0 when unknown
     source: str
+    doc_id: str  # the article's: a document's chunks are replaced or deleted together

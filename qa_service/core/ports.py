@@ -72,11 +72,29 @@ class CorpusWriter(Protocol):
     chunks. A second store backend is one adapter implementing this (``adapters/corpus_writer``).
     """
 
-    def chunk_ids_by_document(self) -> dict[str, set[str]]: ...
+    def chunk_ids_by_document(self) -> dict[str, set[str]]:
+        """Every stored chunk id by document (whole store: ``--verify`` / repair only)."""
+        ...
 
-    def article_hashes(self) -> dict[str, str]: ...
+    def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The stored chunk ids of ``doc_ids`` (what one run needs: O(batch))."""
+        ...
+
+    def count_chunks(self) -> int: ...
+
+    def article_hashes(self) -> dict[str, str]:
+        """Every stored article's content hash (whole store: ``--verify`` / repair only)."""
+        ...
+
+    def article_hashes_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The content hashes of those of ``doc_ids`` that are stored (O(batch))."""
+        ...
+
+    def count_articles(self) -> int: ...
 
     def get_articles(self, doc_ids: Sequence[str]) -> list[Article]: ...
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]: ...
 
     def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[Vector]) -> None: ...
 
@@ -90,16 +108,26 @@ class CorpusWriter(Protocol):
 
     def delete_articles(self, doc_ids: Iterable[str]) -> None: ...
 
-    def lexical_chunk_ids(self) -> list[str] | None:
-        """The chunk ids the live lexical index holds; None when there is none yet."""
+    def update_lexical(
+        self,
+        records: Sequence[LexicalRecord],
+        deleted_documents: Iterable[str] = (),
+        deleted_chunks: Iterable[str] = (),
+    ) -> None:
+        """One lexical commit: every chunk of ``deleted_documents`` and each of
+        ``deleted_chunks`` removed, ``records`` added (replacing equal ids). Cost: the batch's."""
         ...
 
-    def lexical_holds_exactly(self, chunk_ids: set[str]) -> bool:
-        """Whether the live lexical index holds exactly these chunks (cheap: a digest)."""
+    def rebuild_lexical(self, records: Sequence[LexicalRecord]) -> None:
+        """Make ``records`` the whole lexical index (repair, migration from another engine)."""
         ...
 
-    def publish_lexical(self, records: Sequence[LexicalRecord]) -> None:
-        """Make ``records`` the complete live lexical index (atomically for readers)."""
+    def lexical_chunk_ids(self) -> set[str] | None:
+        """Every chunk id the lexical index holds (whole index); None when there is none yet."""
+        ...
+
+    def lexical_count(self) -> int | None:
+        """How many chunks the lexical index holds (cheap); None when there is none yet."""
         ...
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from qa_service.core.models import Article
 from qa_service.core.ports import CorpusWriter, SignatureStore
@@ -38,31 +38,33 @@ def signature_of(article: Article) -> bytes:
 
 
 class ArchiveIndex:
-    """LSH over the archive's signatures, built once per ingest run that has new articles."""
+    """The archive's signatures as one uint32 matrix (a row per article); a new article is
+    compared with every row at once (numpy: the share of equal hash values is MinHash's Jaccard
+    estimate, as ``MinHash.jaccard`` computes it). Building it is one copy of the packed bytes,
+    where an LSH had to hash every stored signature into its bands on every run (3.8 s of a
+    4.3 s push at 8,600 articles: docs/benchmarks.md "Freshness"); exhaustive, so no candidate
+    is missed either."""
 
     def __init__(self, signatures: Mapping[str, bytes], threshold: float) -> None:
         self._threshold = threshold
-        self._signatures = {
-            doc_id: unpack(packed) for doc_id, packed in signatures.items() if packed
-        }
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        with self._lsh.insertion_session() as session:
-            for doc_id, signature in self._signatures.items():
-                session.insert(doc_id, signature)
+        width = NUM_PERM * 4
+        rows = [(doc_id, packed) for doc_id, packed in signatures.items() if len(packed) == width]
+        self._ids = [doc_id for doc_id, _ in rows]
+        joined = b"".join(packed for _, packed in rows)
+        self._matrix = np.frombuffer(joined, dtype=np.uint32).reshape(len(rows), NUM_PERM)
 
     def original_of(self, article: Article, exclude: Collection[str]) -> str | None:
         """The most similar stored article at or above the threshold (ties: smaller id)."""
-        if not self._signatures or not shingles(article.text):
+        if not self._ids or not shingles(article.text):
             return None
-        signature = minhash(article.text, NUM_PERM)
+        values = minhash(article.text, NUM_PERM).hashvalues.astype(np.uint32)
+        similarity = np.count_nonzero(self._matrix == values, axis=1) / NUM_PERM
         scored = [
-            (float(signature.jaccard(self._signatures[key])), key)
-            for key in self._lsh.query(signature)
-            if key not in exclude and key != article.doc_id
+            (-float(similarity[row]), self._ids[row])
+            for row in np.flatnonzero(similarity >= self._threshold)
+            if self._ids[row] not in exclude and self._ids[row] != article.doc_id
         ]
-        best = min(
-            ((-score, key) for score, key in scored if score >= self._threshold), default=None
-        )
+        best = min(scored, default=None)
         return best[1] if best else None
 
 
@@ -78,11 +80,25 @@ class ArchiveDedup:
         self._threshold = threshold
 
     def load(self, stored_hashes: Mapping[str, str]) -> tuple[Signatures, bool]:
-        """The signatures of exactly the stored articles, and whether the file needed repair
-        (a run killed before saving, a store older than this file): ids gone are dropped, ids
-        missing or signed under another content hash are signed again from the stored text."""
+        """The signatures of exactly the stored articles (``stored_hashes``: the whole store),
+        and whether the file needed repair (a run killed before saving, a store older than
+        this file): ids gone are dropped, ids missing or signed under another content hash are
+        signed again from the stored text. Reads every article record: ``--verify``, repair."""
+        return self._reconcile(self._file.load(), stored_hashes, complete=True)
+
+    def load_for(self, batch_hashes: Mapping[str, str]) -> tuple[Signatures, bool]:
+        """What an ingest run needs: the file, with the batch's stored articles
+        (``batch_hashes``) re-signed where their hash moved. Only when the file and the store
+        do not hold as many articles (a lost file, a killed run) is every record read."""
         signatures = self._file.load()
-        stale = [i for i in signatures if i not in stored_hashes]
+        if len(signatures) != self._store.count_articles():
+            return self._reconcile(signatures, self._store.article_hashes(), complete=True)
+        return self._reconcile(signatures, batch_hashes, complete=False)
+
+    def _reconcile(
+        self, signatures: Signatures, stored_hashes: Mapping[str, str], complete: bool
+    ) -> tuple[Signatures, bool]:
+        stale = [i for i in signatures if i not in stored_hashes] if complete else []
         for doc_id in stale:
             del signatures[doc_id]
         unsigned = sorted(i for i, h in stored_hashes.items() if signatures.get(i, ("",))[0] != h)

@@ -4,16 +4,25 @@ The records come from the CLI's file loaders (``ingest/``) or from the HTTP push
 on one record, article or chunk runs in ``IngestStages`` (this process, or a Ray cluster:
 ``ingest/executors/ray.py``); every decision across documents is taken here, so both agree.
 
+Every read and write of a run is about its batch (the incoming articles' stored chunk ids and
+hashes, their chunks), never the whole archive: adding one article costs the same into a large
+store as into an empty one (docs/benchmarks.md "Freshness").
+
 Write order (what makes a killed run safe to re-run):
 1. new chunks are upserted (ids are content hashes, so a repeat is a no-op),
 2. stale chunks of a changed article are deleted,
-3. the lexical (BM25) snapshot is rebuilt from the store whenever its chunk-id fingerprint differs
-   from the store's (published atomically, see ``bm25_index``),
+3. one lexical (tantivy) commit replaces the chunks of every document this run touched (its
+   chunks by doc id out, its current chunks in) and removes collapsed documents; the commit is
+   atomic for readers (``tantivy_index``). Then a cheap check: if the index and the store no
+   longer hold the same number of chunks (a run killed long ago, an index built by another
+   engine or lost), the index is reconciled with the store id by id (O(archive), only then),
 4. the article record (text + metadata + content hash) is upserted last,
 5. the MinHash signatures of the written articles are saved beside the store (cross-run dedup;
    a run killed before this is repaired by the next run's ``ArchiveDedup.load``).
-A crash between steps leaves at worst extra chunks or an old article hash; the next run sees the
-difference between the computed and stored chunk ids and repairs it. Nothing is ever lost because
+A crash between steps leaves at worst extra chunks or an old article hash; the next run over the
+same input sees the changed hash (the article record is written after the lexical commit), so it
+replaces that document's lexical entries again, and it sees the difference between the computed
+and stored chunk ids and repairs it. Nothing is ever lost because
 an article's text is only replaced once its new chunks exist. Until that next run (and, the same,
 while a run is between steps 1 and 4) a new or edited article's chunks are already searchable
 while GET /v1/documents still serves no text or the old text for them; there is no multi-record
@@ -49,6 +58,8 @@ from qa_service.ingestion.stages import (
 )
 from qa_service.ingestion.verify import StoreCheck, check_store
 
+CHUNK_READ_BLOCK = 1000  # ids per chunk read (SQLite caps the variables of one query)
+
 
 @dataclass
 class IngestReport:
@@ -64,7 +75,8 @@ class IngestReport:
     chunks_unchanged: int = 0
     chunks_deleted: int = 0
     articles_written: int = 0
-    lexical_rebuilt: bool = False
+    lexical_updated: bool = False  # this run committed to the lexical index
+    lexical_reconciled: bool = False  # ... and had to bring it in line with the whole store
     seconds: float = 0.0
     cleaning: CleaningReport = field(default_factory=CleaningReport)
     stages: list[StageTime] = field(default_factory=list)
@@ -130,23 +142,25 @@ class IngestPipeline:
         Chunks go first, then the lexical index, then the article record, so a retraction cut
         short leaves the document unsearchable and a repeated DELETE finishes it."""
         with self._lock():
-            stored_ids = self._store.chunk_ids_by_document()
-            stored_hashes = self._store.article_hashes()
+            stored_ids = self._store.chunk_ids_of([doc_id])
+            stored_hashes = self._store.article_hashes_of([doc_id])
             if doc_id not in stored_ids and doc_id not in stored_hashes:
                 return False
             gone = stored_ids.pop(doc_id, set())
             self._store.delete_chunks(gone)
-            self.sync_lexical(all_chunk_ids(stored_ids))
+            self._store.update_lexical([], [doc_id], gone)
             self._store.delete_articles([doc_id])
-            signatures, repaired = self._archive.load(stored_hashes)
+            signatures, repaired = self._archive.load_for({})
             self._archive.save(signatures, [], {doc_id}, repaired)
             return True
 
     def verify(self, repair: bool = False) -> StoreCheck:
         """Where the store and the lexical index disagree (``verify.py``); with ``repair``, fix
         it: orphan chunks deleted, unindexed articles chunked and embedded again from their
-        stored text, the lexical snapshot re-published, the signatures reconciled. Returns what
-        was found (before the repair)."""
+        stored text, the lexical index brought in line with the store chunk by chunk (built
+        from the store when there is none, e.g. a store indexed by bm25s before), the
+        signatures reconciled. Returns what was found (before the repair). Reads the whole
+        store and index: O(archive), unlike an ingest run."""
         with self._lock():
             found = check_store(self._store, self._archive)
             if repair and not found.consistent:
@@ -154,7 +168,7 @@ class IngestPipeline:
                 articles = self._store.get_articles(found.unindexed_articles)
                 chunks = [c for a in articles for c in self._chunker.chunk_article(a)]
                 self._embed_and_upsert(chunks, None)
-                self.sync_lexical(all_chunk_ids(self._store.chunk_ids_by_document()))
+                self.reconcile_lexical()
                 hashes = self._store.article_hashes()
                 signatures, stale = self._archive.load(hashes)
                 self._archive.save(signatures, [], (), stale)
@@ -168,22 +182,29 @@ class IngestPipeline:
         signed = load_signed_articles(records, report, self._stages)
         loaded = [article for article, _ in signed]
         lap = report.timed("read + clean", report.records_read, started)
-        stored_hashes = self._store.article_hashes()
+        batch = [a.doc_id for a in loaded]
+        stored_hashes = self._store.article_hashes_of(batch)
         articles, report.duplicates = collapse_near_duplicates(
             loaded,
             threshold=self._dedup_threshold,
             stored=stored_hashes.keys(),
             signatures=[unpack(packed) if packed else None for _, packed in signed],
         )
-        signatures, repaired = self._archive.load(stored_hashes)
+        signatures, repaired = self._archive.load_for(stored_hashes)
         articles, report.archive_duplicates = self._archive.fold(articles, signatures)
         report.documents = len(articles)
-        stored_ids = self._store.chunk_ids_by_document()
+        # stored originals that new copies were folded into are not in ``batch``: read them too
+        in_batch = set(batch)
+        folded = [a.doc_id for a in articles if a.doc_id not in in_batch]
+        stored_hashes |= self._store.article_hashes_of(folded)
+        stored_ids = self._store.chunk_ids_of(batch + folded)
 
         pending: list[Chunk] = []
         stale: list[str] = []
+        current: dict[str, list[Chunk]] = {}
         shared = shared_titles(articles)
         for article, chunks in zip(articles, self._stages.chunk(articles, shared), strict=True):
+            current[article.doc_id] = chunks
             have = stored_ids.get(article.doc_id, set())
             wanted = {c.chunk_id for c in chunks}
             pending.extend(c for c in chunks if c.chunk_id not in have)
@@ -198,11 +219,17 @@ class IngestPipeline:
         lap = report.timed("embed + write chunks", len(pending), lap)
         self._store.delete_chunks(stale)
         report.chunks_deleted = len(stale)
-        current = all_chunk_ids(stored_ids) - set(stale)
-        current |= {c.chunk_id for c in pending}
-        report.lexical_rebuilt = self.sync_lexical(current)
         hashed = [(article, article_hash(article)) for article in articles]
         changed = [(a, digest) for a, digest in hashed if stored_hashes.get(a.doc_id) != digest]
+        # a document is re-indexed when its record changes (also a re-run after a crash before
+        # step 4) or its chunks do
+        touched = {a.doc_id for a, _ in changed} | {c.doc_id for c in pending}
+        touched |= {doc for doc in current if stored_ids.get(doc, set()) - _ids(current[doc])}
+        reindexed = [lexical_record(c) for doc in sorted(touched) for c in current[doc]]
+        report.lexical_updated = bool(touched or collapsed or stale)
+        if report.lexical_updated:
+            self._store.update_lexical(reindexed, sorted(touched | collapsed), stale)
+        report.lexical_reconciled = self.sync_lexical()
         self._store.upsert_articles(changed)  # batched: one round trip per ~4 MB, not per article
         report.articles_written = len(changed)
         self._store.delete_articles(collapsed & set(stored_hashes))
@@ -212,12 +239,36 @@ class IngestPipeline:
         report.seconds = time.perf_counter() - started
         return report
 
-    def sync_lexical(self, expected_ids: set[str]) -> bool:
-        """Rebuild the BM25 snapshot if it does not hold exactly the store's chunks."""
-        if self._store.lexical_holds_exactly(expected_ids):
+    def sync_lexical(self) -> bool:
+        """Reconcile the lexical index with the store when their chunk counts differ (two
+        cheap counts per run; the id-by-id reconciliation only then). Returns whether it ran."""
+        if self._store.lexical_count() == self._store.count_chunks():
             return False
-        self._store.publish_lexical([lexical_record(c) for c in self._store.all_chunks()])
+        self.reconcile_lexical()
         return True
+
+    def reconcile_lexical(self) -> None:
+        """Add the store's chunks the lexical index lacks and remove the ids it has that the
+        store does not (one commit). When most of the store is missing (no index, or one holding
+        only what was pushed since a store left its bm25s snapshots), one sequential read of
+        every chunk into a fresh index is cheaper than fetching ids; that is the migration from
+        the bm25s snapshots, which it then removes."""
+        indexed = self._store.lexical_chunk_ids() or set()
+        stored = all_chunk_ids(self._store.chunk_ids_by_document())
+        missing = sorted(stored - indexed)
+        if len(missing) * 2 > len(stored):
+            self.rebuild_lexical()
+            return
+        added = [
+            lexical_record(c)
+            for lo in range(0, len(missing), CHUNK_READ_BLOCK)
+            for c in self._store.get_chunks(missing[lo : lo + CHUNK_READ_BLOCK])
+        ]
+        self._store.update_lexical(added, (), sorted(indexed - stored))
+
+    def rebuild_lexical(self) -> None:
+        """The whole lexical index again, from one sequential read of every stored chunk."""
+        self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
 
     def _embed_and_upsert(
         self,
@@ -226,6 +277,10 @@ class IngestPipeline:
         shared: frozenset[str] = frozenset(),
     ) -> None:
         embed_and_upsert(self._store, self._embedder, chunks, progress, shared)
+
+
+def _ids(chunks: Iterable[Chunk]) -> set[str]:
+    return {c.chunk_id for c in chunks}
 
 
 def all_chunk_ids(by_document: dict[str, set[str]]) -> set[str]:
@@ -244,4 +299,5 @@ def lexical_record(chunk: Chunk) -> LexicalRecord:
         text=lexical_text(chunk),
         published_day=day_ordinal(chunk.published_at),
         source=chunk.source or "",
+        doc_id=chunk.doc_id,
     )

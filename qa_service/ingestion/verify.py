@@ -2,8 +2,9 @@
 
 A run killed between its steps is repaired by the next run over the same input; this check needs
 no input. It compares what the store holds with itself and with the lexical index:
-- chunk ids in the store but not in the lexical snapshot (unsearchable by keyword), and the reverse
-  (keyword hits that resolve to nothing);
+- chunk ids in the store but not in the lexical index (unsearchable by keyword), and the reverse
+  (keyword hits that resolve to nothing), or no lexical index at all (e.g. a store indexed by
+  bm25s before the tantivy index: ``--repair`` builds it from the store);
 - chunks of a document that has no article record (a killed first ingest, a cut retraction);
 - article records without a single chunk (unsearchable);
 - MinHash signatures out of step with the article records.
@@ -23,7 +24,7 @@ class StoreCheck:
     articles: int = 0
     lexical_missing: list[str] = field(default_factory=list)
     lexical_extra: list[str] = field(default_factory=list)
-    lexical_absent: bool = False  # no snapshot at all while the store has chunks
+    lexical_absent: bool = False  # no index at all while the store has chunks
     orphan_chunks: list[str] = field(default_factory=list)
     unindexed_articles: list[str] = field(default_factory=list)
     signatures_stale: bool = False
@@ -45,7 +46,7 @@ def check_store(store: CorpusWriter, archive: ArchiveDedup) -> StoreCheck:
     hashes = store.article_hashes()
     chunk_ids = {cid for ids in by_document.values() for cid in ids}
     lexical = store.lexical_chunk_ids()
-    indexed = set(lexical or ())
+    indexed = lexical or set()
     _, signatures_stale = archive.load(hashes)
     return StoreCheck(
         chunks=len(chunk_ids),

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa_service.adapters.bm25_index import BM25Index, ids_fingerprint
 from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.adapters.signature_file import SignatureFile
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.container import build_lexical, build_store
 from tests.conftest import REPO
 from tests.integration.conftest import make_settings
@@ -109,7 +109,7 @@ def test_concurrent_pushes_to_two_workers_lose_nothing(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "chroma")
     store = build_store(settings, HashingEmbedder().model_id)
     chunk_ids = {c.chunk_id for c in store.all_chunks()}
-    lexical: BM25Index = build_lexical(settings, store)
-    assert lexical.fingerprint() == ids_fingerprint(chunk_ids)
+    lexical: TantivyIndex = build_lexical(settings, store)
+    assert lexical.chunk_ids() == chunk_ids
     signed = SignatureFile(settings.lexical_dir / "news-minhash.npz").load()
     assert set(signed) == set(store.article_hashes()) and len(signed) == len(statuses)

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa_service.adapters.bm25_index import BM25Index, LexicalRecord
 from qa_service.adapters.chroma_filters import where_clause
 from qa_service.adapters.chroma_store import ChromaStore, make_client
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.core.dates import day_ordinal
-from qa_service.core.models import Chunk, SearchFilters
+from qa_service.core.models import Chunk, LexicalRecord, SearchFilters
 
 N, DIM, TOP_K = 600, 16, 10
 SOURCES = ["Big Wire"] * 6 + ["Daily Ledger"] * 3 + ["Rare Gazette"]  # ~60% / 30% / 10%
@@ -59,7 +59,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
 def columned(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
     root = Path(tmp_path_factory.mktemp("columned"))
     store, chunks = _filled_store(root)
-    lexical = BM25Index(root / "lexical")
+    lexical = TantivyIndex(root / "lexical")
     lexical.rebuild(
         [
             LexicalRecord(
@@ -67,6 +67,7 @@ def columned(tmp_path_factory: pytest.TempPathFactory) -> ChromaStore:
                 c.text,
                 day_ordinal(c.published_at),
                 c.source or "",
+                c.doc_id,
             )
             for c in chunks
         ]
@@ -167,8 +168,10 @@ def test_chunk_cache_serves_repeats_and_forgets_deleted_chunks(store: ChromaStor
 def test_snapshot_ids_missing_from_the_store_are_skipped(tmp_path: Path) -> None:
     """Between an ingest's deletes and its snapshot flip, the columns may name gone chunks."""
     store, chunks = _filled_store(tmp_path)
-    lexical = BM25Index(tmp_path / "lexical")
-    lexical.rebuild([LexicalRecord(c.chunk_id, c.text, 0, c.source or "") for c in chunks])
+    lexical = TantivyIndex(tmp_path / "lexical")
+    lexical.rebuild(
+        [LexicalRecord(c.chunk_id, c.text, 0, c.source or "", c.doc_id) for c in chunks]
+    )
     store.use_filter_columns(lexical)
     rare = [c.chunk_id for c in chunks if c.source == "Rare Gazette"]
     ledger = [c.chunk_id for c in chunks if c.source == "Daily Ledger"]

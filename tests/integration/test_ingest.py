@@ -134,7 +134,7 @@ def test_correcting_an_outlet_rewrites_the_chunks_in_both_indexes(tmp_path: Path
     write("Fresh Wire")
     second = run(services, corpus.parent)
     assert second.chunks_new == first.chunks_new == second.chunks_deleted
-    assert second.lexical_rebuilt
+    assert second.lexical_updated
     old, new = SearchFilters(source="Old Outlet"), SearchFilters(source="Fresh Wire")
     assert services.lexical.search("truce", 5, old) == []
     assert services.lexical.search("truce", 5, new)

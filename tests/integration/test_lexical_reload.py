@@ -1,5 +1,5 @@
-"""Scale-out: two API replicas share one store and one lexical directory; an ingest run publishes
-a new BM25 snapshot while both serve, and both answer from it after the CURRENT flip."""
+"""Scale-out: two API replicas share one store and one lexical directory; an ingest run commits
+to the tantivy index while both serve, and both answer from the new commit without a restart."""
 
 from __future__ import annotations
 

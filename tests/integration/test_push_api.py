@@ -126,3 +126,14 @@ def test_push_limits(client: TestClient[Any]) -> None:
     # every other route keeps the 64 KiB limit
     big_query = {"query": "q" * 100, "padding": "p" * 70_000}
     assert client.post("/v1/search", json=big_query, headers=SERVICE).status_code == 413
+
+
+def test_lexical_search_alone_finds_a_push_and_loses_a_retraction(tmp_path: Path) -> None:
+    """Keyword-only retrieval: the tantivy commit of the push, then of the DELETE, is what the
+    search sees (the hashing embedder's dense hits cannot stand in for it)."""
+    overrides = {"api_keys": "service-key", "retrieval_mode": "lexical"}
+    with _client(tmp_path, **overrides) as client:
+        doc_id = _push(client, BRIDGE).json()["documents"][0]["id"]
+        assert _search(client, "Zorvath") == [doc_id]
+        assert client.delete(f"/v1/documents/{doc_id}", headers=SERVICE).status_code == 204
+        assert _search(client, "Zorvath") == []

@@ -125,7 +125,7 @@ def assert_rerun_writes_nothing(
 ) -> None:
     again, store = ray_run(settings, workers, *paths)
     assert (again.chunks_new, again.chunks_deleted, again.articles_written) == (0, 0, 0)
-    assert not again.lexical_rebuilt
+    assert not again.lexical_updated
     assert set(again.status.values()) == {"unchanged"}
     snapshot(settings, store).assert_same_as(before, atol=0.0)
 

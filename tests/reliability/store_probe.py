@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qa_service.adapters.bm25_index import ids_fingerprint
 from qa_service.container import build_embedder, build_lexical, build_store
 from qa_service.core.models import SearchFilters
 from qa_service.settings import Settings
@@ -43,8 +42,8 @@ def probe(store_dir: Path) -> dict[str, Any]:
         "chunks": {doc: sorted(ids) for doc, ids in by_doc.items()},
         "spans": sorted([c.doc_id, c.start, c.end] for c in chunks),
         "articles": store.article_hashes(),
-        "lexical_fingerprint": lexical.fingerprint(),
-        "store_fingerprint": ids_fingerprint([c.chunk_id for c in chunks]),
+        "lexical_ids": sorted(lexical.chunk_ids() or ()),
+        "store_ids": sorted(c.chunk_id for c in chunks),
         "self_lookups": [found, len(sample)],
         "misplaced": misplaced,  # chunks whose article is missing or holds other text there
     }

@@ -135,7 +135,7 @@ def run_to_completion(corpus: Path, store: Path) -> float:
 
 def summary(state: dict[str, Any]) -> str:
     chunks = sum(len(ids) for ids in state["chunks"].values())
-    synced = state["lexical_fingerprint"] == state["store_fingerprint"]
+    synced = state["lexical_ids"] == state["store_ids"]
     return (
         f"{chunks} chunks, {len(state['articles'])} articles, lexical in sync: {synced}, "
         f"chunks not matching their article's text: {state['misplaced']}"
@@ -197,6 +197,6 @@ def assert_same_store(repaired: dict[str, Any], clean: dict[str, Any]) -> None:
     assert len(spans) == len(set(spans)), "two chunks cover the same slice of one article"
     assert set(repaired["chunks"]) == set(repaired["articles"]), "orphaned chunks or articles"
     assert repaired["articles"] == clean["articles"]  # every article record final, same hash
-    assert repaired["lexical_fingerprint"] == repaired["store_fingerprint"]
+    assert repaired["lexical_ids"] == repaired["store_ids"]
     assert repaired["self_lookups"][0] == repaired["self_lookups"][1]
     assert repaired["misplaced"] == 0, "a chunk's text is not its article's text at its offsets"

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_service.adapters.bm25_index import BM25Index, LexicalRecord
 from qa_service.adapters.chroma_filters import metadata_matches, where_clause
+from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.core.filter_rules import compile_filters
-from qa_service.core.models import SearchFilters
+from qa_service.core.models import LexicalRecord, SearchFilters
 
 D = date(2024, 3, 10).toordinal()
 DAYS = [0, D - 2, D - 1, D, D + 1, D + 2]  # 0: undated
@@ -28,10 +28,13 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> BM25Index:
-    index = BM25Index(Path(tmp_path_factory.mktemp("rules")))
+def index(tmp_path_factory: pytest.TempPathFactory) -> TantivyIndex:
+    index = TantivyIndex(Path(tmp_path_factory.mktemp("rules")))
     index.rebuild(
-        [LexicalRecord(f"r{i}", "storm news", day, src) for i, (day, src) in enumerate(ROWS)]
+        [
+            LexicalRecord(f"r{i}", "storm news", day, src, f"d{i}")
+            for i, (day, src) in enumerate(ROWS)
+        ]
     )
     return index
 
@@ -42,7 +45,9 @@ def _expected(filters: SearchFilters) -> list[str]:
 
 
 @pytest.mark.parametrize("filters", CASES)
-def test_bm25_mask_and_metadata_match_the_rules(index: BM25Index, filters: SearchFilters) -> None:
+def test_tantivy_query_and_metadata_match_the_rules(
+    index: TantivyIndex, filters: SearchFilters
+) -> None:
     expected = _expected(filters)
     matched = index.matching_ids(filters)
     assert matched is not None and sorted(matched[1]) == sorted(expected)
