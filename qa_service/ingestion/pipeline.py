@@ -226,9 +226,11 @@ class IngestPipeline:
         touched = {a.doc_id for a, _ in changed} | {c.doc_id for c in pending}
         touched |= {doc for doc in current if stored_ids.get(doc, set()) - _ids(current[doc])}
         reindexed = [lexical_record(c) for doc in sorted(touched) for c in current[doc]]
-        report.lexical_updated = bool(touched or collapsed or stale)
+        # a copy collapsed in this run was only ever indexed if it had been stored before
+        gone = {doc for doc in collapsed if doc in stored_ids or doc in stored_hashes}
+        report.lexical_updated = bool(touched or gone or stale)
         if report.lexical_updated:
-            self._store.update_lexical(reindexed, sorted(touched | collapsed), stale)
+            self._store.update_lexical(reindexed, sorted(touched | gone), stale)
         report.lexical_reconciled = self.sync_lexical()
         self._store.upsert_articles(changed)  # batched: one round trip per ~4 MB, not per article
         report.articles_written = len(changed)

@@ -47,6 +47,7 @@ def test_rerun_on_unchanged_input_embeds_and_writes_nothing(tmp_path: Path) -> N
     assert second.chunks_deleted == 0
     assert second.articles_written == 0
     assert second.chunks_unchanged == first.chunks_new
+    assert not second.lexical_updated  # not even for 001, the copy collapsed again
     assert embedder.embedded == embedded_after_first
     assert services.store.count_chunks() == first.chunks_new
 
