@@ -3,7 +3,7 @@
 Chunks carry ``published_day`` (date ordinal, 0 = undated) and ``source``. Every date field of
 ``SearchFilters`` folds into a single inclusive day range plus "may an undated chunk pass?", so a
 new date field (``as_of`` was one) changes ``compile_filters`` and nothing in the evaluators:
-``chroma_filters.where_clause`` / ``metadata_matches`` and ``bm25_index`` (a numpy mask).
+``chroma_filters.where_clause`` / ``metadata_matches`` and ``tantivy_index`` (fast-field queries).
 """
 
 from __future__ import annotations
