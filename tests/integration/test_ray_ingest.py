@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import ray
 
 from ingest.__main__ import EXIT_OK, main
 from ingest.executors.ray import build_ray_pipeline, ray_cluster
@@ -211,10 +212,16 @@ def test_a_failed_job_writes_no_article_and_a_rerun_completes_it(
 
     with pytest.raises(Exception, match="embedder broke"):
         ray_run(settings, ray_workers, MULTIHOP, make_embedder=failing)
+    # A failed job's driver exits, and Ray ends the actors it owned (the CLI's ray_cluster also
+    # shuts its local instance down on the way out). This test is that driver, sharing the
+    # module's instance, so it ends the session the same way: the failed job's embed actors
+    # would otherwise keep both CPUs and the re-run's read tasks would wait forever.
+    ray.shutdown()
 
     store = build_store(settings, HashingEmbedder().model_id)
     assert store.article_hashes() == {}  # article records are written after every chunk
-    report, store = ray_run(settings, ray_workers, MULTIHOP)
+    with ray_cluster(workers=ray_workers):  # the next run: a new driver, a new session
+        report, store = ray_run(settings, ray_workers, MULTIHOP)
     assert report.articles_written == len(local_store.articles)
     snapshot(settings, store).assert_same_as(local_store, atol=0.0)
     service = build_ingestion(settings, store, HashingEmbedder())
