@@ -259,11 +259,11 @@ class ExtractiveAnswerer:
             for p in numbered.values()
         )
         chosen = self.select(scored)
-        if chosen and chosen[0].similarity >= self.paraphrase_similarity:
-            pass  # a close paraphrase answers even when the question's names are spelt otherwise
-        elif off_corpus(question, described, self.max_unmatched_share):
-            return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
-        if not chosen:
+        # a close paraphrase answers even when the question's names are spelt otherwise
+        paraphrased = bool(chosen) and chosen[0].similarity >= self.paraphrase_similarity
+        if not chosen or (
+            not paraphrased and off_corpus(question, described, self.max_unmatched_share)
+        ):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = with_antecedents(chosen, numbered)
         text = compose_answer(

@@ -54,7 +54,6 @@ from qa_service.ingestion.stages import (
     InProcessStages,
     ProgressFn,
     StageTime,
-    embed_and_upsert,
 )
 from qa_service.ingestion.verify import StoreCheck, check_store
 
@@ -125,8 +124,6 @@ class IngestPipeline:
         self._store = store
         self._stages = stages or InProcessStages(embedder, chunker)
         self._lock = lock
-        self._embedder = embedder
-        self._chunker = chunker
         self._dedup_threshold = dedup_threshold
         self._archive = ArchiveDedup(signatures, store, dedup_threshold)
 
@@ -166,8 +163,8 @@ class IngestPipeline:
             if repair and not found.consistent:
                 self._store.delete_chunks(found.orphan_chunks)
                 articles = self._store.get_articles(found.unindexed_articles)
-                chunks = [c for a in articles for c in self._chunker.chunk_article(a)]
-                self._embed_and_upsert(chunks, None)
+                chunks = [c for cs in self._stages.chunk(articles, frozenset()) for c in cs]
+                self._stages.embed_and_upsert(self._store, chunks, frozenset(), None)
                 self.reconcile_lexical()
                 hashes = self._store.article_hashes()
                 signatures, stale = self._archive.load(hashes)
@@ -202,6 +199,7 @@ class IngestPipeline:
         pending: list[Chunk] = []
         stale: list[str] = []
         current: dict[str, list[Chunk]] = {}
+        lost_chunks: set[str] = set()  # documents some stored chunk of which is now stale
         shared = shared_titles(articles)
         for article, chunks in zip(articles, self._stages.chunk(articles, shared), strict=True):
             current[article.doc_id] = chunks
@@ -209,7 +207,9 @@ class IngestPipeline:
             wanted = {c.chunk_id for c in chunks}
             pending.extend(c for c in chunks if c.chunk_id not in have)
             report.chunks_unchanged += len(wanted & have)
-            stale.extend(have - wanted)
+            if have - wanted:
+                stale.extend(have - wanted)
+                lost_chunks.add(article.doc_id)
         collapsed = {a.doc_id for a in loaded} - {a.doc_id for a in articles}
         stale.extend(cid for doc in collapsed for cid in stored_ids.get(doc, set()))
 
@@ -223,8 +223,7 @@ class IngestPipeline:
         changed = [(a, digest) for a, digest in hashed if stored_hashes.get(a.doc_id) != digest]
         # a document is re-indexed when its record changes (also a re-run after a crash before
         # step 4) or its chunks do
-        touched = {a.doc_id for a, _ in changed} | {c.doc_id for c in pending}
-        touched |= {doc for doc in current if stored_ids.get(doc, set()) - _ids(current[doc])}
+        touched = {a.doc_id for a, _ in changed} | {c.doc_id for c in pending} | lost_chunks
         reindexed = [lexical_record(c) for doc in sorted(touched) for c in current[doc]]
         # a copy collapsed in this run was only ever indexed if it had been stored before
         gone = {doc for doc in collapsed if doc in stored_ids or doc in stored_hashes}
@@ -271,18 +270,6 @@ class IngestPipeline:
     def rebuild_lexical(self) -> None:
         """The whole lexical index again, from one sequential read of every stored chunk."""
         self._store.rebuild_lexical([lexical_record(c) for c in self._store.all_chunks()])
-
-    def _embed_and_upsert(
-        self,
-        chunks: list[Chunk],
-        progress: ProgressFn | None,
-        shared: frozenset[str] = frozenset(),
-    ) -> None:
-        embed_and_upsert(self._store, self._embedder, chunks, progress, shared)
-
-
-def _ids(chunks: Iterable[Chunk]) -> set[str]:
-    return {c.chunk_id for c in chunks}
 
 
 def all_chunk_ids(by_document: dict[str, set[str]]) -> set[str]:
