@@ -26,6 +26,7 @@ from qa_service.core.followups import MAX_QUERY, is_standalone, lexical_rewrite
 from qa_service.core.marker_stream import MarkerStream
 from qa_service.core.models import Answer, Citation, Passage, SearchFilters, Usage
 from qa_service.core.ports import LLM, Retriever, TokenCounter
+from qa_service.core.query_text import plain_query
 
 INSUFFICIENT = "INSUFFICIENT_CONTEXT"
 EXTRACTIVE_MODEL = "extractive"
@@ -108,6 +109,7 @@ class AnswerService:
         """``reference_date`` is the day the question is asked "as of" (default: the request's
         ``as_of``, else today); the model is told it, so "latest" and "this week" mean something."""
         draft = _Draft(started=time.perf_counter())
+        question = plain_query(question)
         query = await self.standalone_query(question, history)
         passages = await asyncio.to_thread(self._retriever.search, query, top_k, filters)
         draft.retrieved = [p.chunk.chunk_id for p in passages]

@@ -110,3 +110,24 @@ def test_top_k_defaults_to_the_configured_value(seeded_services) -> None:  # typ
             len(c.post("/v1/search", json={"query": "ceasefire", "top_k": 3}).json()["results"])
             == 3
         )
+
+
+def test_question_pasted_with_link_markup_searches_its_words(client: TestClient) -> None:
+    plain = client.post("/v1/search", json={"query": "Peskov on the truce"}).json()["results"]
+    pasted = client.post(
+        "/v1/search",
+        json={"query": 'Peskov on the <a href="https://example.com/x?utm=peskov">truce</a>'},
+    ).json()["results"]
+    assert [r["chunk_id"] for r in pasted] == [r["chunk_id"] for r in plain]
+
+
+def test_markup_only_question_is_a_422_problem_before_any_stream(client: TestClient) -> None:
+    for path, body in (
+        ("/v1/search", {"query": "<p></p>"}),
+        ("/v1/ask", {"question": "<p></p>"}),
+        ("/v1/ask", {"question": "<p></p>", "stream": True}),
+        ("/v1/ask/stream", {"question": "<br/>"}),
+    ):
+        response = client.post(path, json=body)
+        assert response.status_code == 422, path
+        assert response.headers["content-type"].startswith("application/problem+json")

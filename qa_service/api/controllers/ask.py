@@ -21,6 +21,7 @@ from qa_service.container import Services
 from qa_service.core.answering import CitationEvent, DeltaEvent, DoneEvent, RetrievalEvent
 from qa_service.core.errors import QAError
 from qa_service.core.models import SearchFilters
+from qa_service.core.query_text import plain_query
 
 log = structlog.get_logger("qa_service.ask")
 
@@ -42,6 +43,7 @@ def _event_stream(
     sent, so the exception aborted the response with no ``error`` event.)
     """
     filters = filters_from(data.filters, data.as_of)
+    plain_query(data.question)  # a question that is only markup fails here, not mid-stream
     return ServerSentEvent(_sse_events(services, metrics, data, filters, request))
 
 

@@ -12,6 +12,7 @@ from qa_service.api.openapi_docs import problems
 from qa_service.api.schemas import SearchRequest, SearchResponse
 from qa_service.api.strict_body import strict_body
 from qa_service.container import Services
+from qa_service.core.query_text import plain_query
 
 # Searches run one at a time per worker process, on their own thread, while the event loop
 # keeps serving HTTP. A search holds the GIL most of the time (BM25 scoring, fusion), so
@@ -38,7 +39,7 @@ class SearchController(Controller):
         top_k = data.top_k or services.settings.top_k
         filters = filters_from(data.filters, data.as_of)
         passages = await asyncio.get_running_loop().run_in_executor(
-            _search_pool, services.retriever.search, data.query, top_k, filters
+            _search_pool, services.retriever.search, plain_query(data.query), top_k, filters
         )
         return SearchResponse(
             results=[search_result(p) for p in passages],
