@@ -105,7 +105,7 @@ class ExtractiveAnswerer:
         min_coverage: float = 0.15,
         paraphrase_similarity: float = 0.55,
         subject_weight: float = 0.15,
-        rank_weight: float = 0.1,
+        rank_weight: float = 0.2,
         support_margin: float = 0.25,
         max_unmatched_share: float = 0.99,
     ) -> None:
