@@ -53,11 +53,16 @@ class ArchiveIndex:
         joined = b"".join(packed for _, packed in rows)
         self._matrix = np.frombuffer(joined, dtype=np.uint32).reshape(len(rows), NUM_PERM)
 
-    def original_of(self, article: Article, exclude: Collection[str]) -> str | None:
-        """The most similar stored article at or above the threshold (ties: smaller id)."""
-        if not self._ids or not shingles(article.text):
+    def original_of(
+        self, article: Article, exclude: Collection[str], packed: bytes | None = None
+    ) -> str | None:
+        """The most similar stored article at or above the threshold (ties: smaller id).
+        ``packed``: the article's signature when already computed (``signature_of``)."""
+        if packed is None:
+            packed = signature_of(article)
+        if not self._ids or not packed:
             return None
-        values = minhash(article.text, NUM_PERM).hashvalues.astype(np.uint32)
+        values = np.frombuffer(packed, dtype=np.uint32)
         similarity = np.count_nonzero(self._matrix == values, axis=1) / NUM_PERM
         scored = [
             (-float(similarity[row]), self._ids[row])
@@ -107,11 +112,15 @@ class ArchiveDedup:
         return signatures, bool(stale or unsigned)
 
     def fold(
-        self, articles: list[Article], signatures: Signatures
+        self,
+        articles: list[Article],
+        signatures: Signatures,
+        known: Mapping[str, bytes] | None = None,
     ) -> tuple[list[Article], list[tuple[str, str]]]:
         """Articles with each new near-copy of a stored article folded into that original (which
         keeps its id, gains the copy's origins and fills metadata gaps), and the
-        (dropped, kept) pairs."""
+        (dropped, kept) pairs. ``known``: packed signatures already computed, by article text
+        (the stages sign every article they clean; signing again is serial driver work)."""
         new = [a for a in articles if a.doc_id not in signatures]
         if not new or not signatures:
             return articles, []
@@ -119,7 +128,9 @@ class ArchiveDedup:
         batch = {a.doc_id for a in articles}
         copies: dict[str, list[Article]] = {}
         for article in new:
-            original = index.original_of(article, exclude=batch)
+            original = index.original_of(
+                article, exclude=batch, packed=(known or {}).get(article.text)
+            )
             if original is not None:
                 copies.setdefault(original, []).append(article)
         originals = self._store.get_articles(sorted(copies))
@@ -134,12 +145,18 @@ class ArchiveDedup:
         written: Sequence[tuple[Article, str]],
         removed: Collection[str],
         repaired: bool,
+        known: Mapping[str, bytes] | None = None,
     ) -> None:
         """Record the articles just written and forget the removed ones (after the article
-        records: a run killed before this is repaired by the next ``load``)."""
+        records: a run killed before this is repaired by the next ``load``). ``known`` as for
+        :meth:`fold`."""
         for doc_id in removed:
             signatures.pop(doc_id, None)
         for article, digest in written:
-            signatures[article.doc_id] = (digest, signature_of(article))
+            packed = (known or {}).get(article.text)
+            signatures[article.doc_id] = (
+                digest,
+                packed if packed is not None else signature_of(article),
+            )
         if written or removed or repaired:
             self._file.save(signatures)

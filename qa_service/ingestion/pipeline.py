@@ -188,7 +188,8 @@ class IngestPipeline:
             signatures=[unpack(packed) if packed else None for _, packed in signed],
         )
         signatures, repaired = self._archive.load_for(stored_hashes)
-        articles, report.archive_duplicates = self._archive.fold(articles, signatures)
+        known = {article.text: packed for article, packed in signed}  # signed once, by the stages
+        articles, report.archive_duplicates = self._archive.fold(articles, signatures, known)
         report.documents = len(articles)
         # stored originals that new copies were folded into are not in ``batch``: read them too
         in_batch = set(batch)
@@ -234,7 +235,7 @@ class IngestPipeline:
         self._store.upsert_articles(changed)  # batched: one round trip per ~4 MB, not per article
         report.articles_written = len(changed)
         self._store.delete_articles(collapsed & set(stored_hashes))
-        self._archive.save(signatures, changed, collapsed, repaired)
+        self._archive.save(signatures, changed, collapsed, repaired, known)
         report.status = {a.doc_id: _status(stored_hashes.get(a.doc_id), h) for a, h in hashed}
         report.timed("lexical + articles", len(changed), lap)
         report.seconds = time.perf_counter() - started
