@@ -1,5 +1,6 @@
-"""What the external benchmark runners (``multihop``, ``realtimeqa``) share: a progress bar
-around the async run, JSON-safe results, and a report folder with ``<name>.json`` / ``.md``."""
+"""What the external benchmark runners (``multihop``, ``realtimeqa``) share: ingesting the
+corpus under a progress bar, a progress bar around the async run, JSON-safe results, and a
+report folder with ``<name>.json`` / ``.md``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,10 +16,36 @@ from typing import Any, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from eval.inprocess import eval_settings, ingest, prepare_services
 from eval.report import finite_or_none, git_short_sha, new_run_dir
+from qa_service.container import build_embedder
+from qa_service.core.ports import Embedder
+from qa_service.ingestion.pipeline import IngestReport
+from qa_service.settings import Settings
 
 Benchmark = Callable[[Progress], Coroutine[Any, Any, dict[str, Any]]]
 RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedCorpus:
+    settings: Settings  # the run's private store, with the environment's answering knobs
+    embedder: Embedder  # one loaded model, shared by every mode's services
+    report: IngestReport
+    seconds: float
+
+
+def ingest_corpus(
+    store: Path, name: str, corpus: Path, embedder: Embedder | None, bar: Progress
+) -> IngestedCorpus:
+    """``corpus`` ingested into ``store`` exactly as ``python -m ingest`` would (idempotent)."""
+    settings = eval_settings(store, name)
+    embedder = embedder or build_embedder(settings)
+    task = bar.add_task("ingesting corpus", total=None)
+    started = time.perf_counter()
+    report = ingest(prepare_services(settings, embedder), [corpus])
+    bar.update(task, total=1, completed=1)
+    return IngestedCorpus(settings, embedder, report, time.perf_counter() - started)
 
 
 async def run_bounded(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from functools import partial
@@ -23,12 +22,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from eval.external import run_benchmark, run_bounded, write_report
+from eval.external import ingest_corpus, run_benchmark, run_bounded, write_report
 from eval.http import EvalHTTPError, request_json
-from eval.inprocess import app_client, eval_settings, ingest, prepare_services
+from eval.inprocess import app_client, prepare_services
 from eval.multihop_metrics import MultiHopRow, facts_in, row_scores, summarize_multihop
 from eval.report import REPO
-from qa_service.container import build_embedder
 from qa_service.core.ports import Embedder
 
 MODES = ("dense", "lexical", "hybrid")
@@ -153,20 +151,16 @@ async def benchmark(
     args: argparse.Namespace, embedder: Embedder | None, bar: Progress
 ) -> dict[str, Any]:
     queries = load_queries(args.data_dir / f"{args.split}.jsonl", args.limit)
-    base = eval_settings(args.store, "multihop")
+    ingested = ingest_corpus(args.store, "multihop", args.data_dir / "corpus.jsonl", embedder, bar)
+    base, embedder, report = ingested.settings, ingested.embedder, ingested.report
     args.ask_top_k = args.ask_top_k or base.ask_top_k
-    embedder = embedder or build_embedder(base)
-    task = bar.add_task("ingesting corpus", total=None)
-    started = time.perf_counter()
-    report = ingest(prepare_services(base, embedder), [args.data_dir / "corpus.jsonl"])
-    bar.update(task, total=1, completed=1)
     queries = map_duplicates_of(queries, dict(report.duplicates))
     out: dict[str, Any] = {
         "ingest": {
             "documents": report.documents, "chunks_new": report.chunks_new,
             "chunks_unchanged": report.chunks_unchanged, "duplicates": report.duplicates,
             "skipped": [asdict(s) for s in report.skipped],
-            "seconds": round(time.perf_counter() - started, 1),
+            "seconds": round(ingested.seconds, 1),
         },
         "modes": {},
     }  # fmt: skip

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -27,14 +26,13 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from eval.external import run_benchmark, run_bounded, write_report
+from eval.external import ingest_corpus, run_benchmark, run_bounded, write_report
 from eval.http import EvalHTTPError, request_json
-from eval.inprocess import app_client, eval_settings, ingest, prepare_services
+from eval.inprocess import app_client, prepare_services
 from eval.multihop import MODES, map_duplicates_of
 from eval.naive import hit_rates, naive_rankings
 from eval.realtimeqa_metrics import QuizRow, contains_answer, hits_at, summarize_quiz
 from eval.report import REPO
-from qa_service.container import build_embedder
 from qa_service.core.dates import utc_today
 from qa_service.core.ports import Embedder
 from qa_service.core.time_intent import detect_time_intent
@@ -180,20 +178,16 @@ async def benchmark(
 ) -> dict[str, Any]:
     corpus = load_corpus_texts(args.data / "corpus.jsonl")
     rows = load_questions(args.data / f"{args.split}.jsonl", corpus, args.limit)
-    base = eval_settings(args.store, "realtimeqa")
+    ingested = ingest_corpus(args.store, "realtimeqa", args.data / "corpus.jsonl", embedder, bar)
+    base, embedder, report = ingested.settings, ingested.embedder, ingested.report
     args.ask_top_k = args.ask_top_k or base.ask_top_k
-    embedder = embedder or build_embedder(base)
-    task = bar.add_task("ingesting corpus", total=None)
-    started = time.perf_counter()
-    report = ingest(prepare_services(base, embedder), [args.data / "corpus.jsonl"])
-    bar.update(task, total=1, completed=1)
     rows = map_duplicates_of(rows, dict(report.duplicates))
     stored = set(prepare_services(base, embedder).store.chunk_ids_by_document())
     out: dict[str, Any] = {
         "ingest": {
             "documents": report.documents, "chunks_new": report.chunks_new,
             "chunks_unchanged": report.chunks_unchanged, "duplicates": len(report.duplicates),
-            "skipped": len(report.skipped), "seconds": round(time.perf_counter() - started, 1),
+            "skipped": len(report.skipped), "seconds": round(ingested.seconds, 1),
         },
         "answerable_share": sum(r.answerable for r in rows) / len(rows) if rows else 0.0,
         # questions whose gold passage survived ingest: the ceiling of Hits@k
