@@ -40,7 +40,9 @@ _EXPLICIT = [
 ]
 _VAGUE = re.compile(
     r"\b(?:latest|newest|most recent|recent|recently|lately|currently|current|now|right now"
-    r"|so far|these days|to date|as of|at the moment|nowadays|since|this weekend|last weekend)\b",
+    r"|so far|these days|to date|as of|at the moment|nowadays|since|this weekend|last weekend"
+    r"|newly|upcoming|this (?:summer|winter|spring|autumn|fall|season)"
+    r"|(?:a|the) new (?:study|report|survey|poll|analysis|data|research|figures|ranking|index))\b",
     re.IGNORECASE,
 )
 _SINCE = re.compile(r"^since\b", re.IGNORECASE)

@@ -44,6 +44,10 @@ def test_explicit_expressions_become_ranges_ending_at_as_of(
         "What happened recently in Gaza?",
         "What does Moscow want now?",
         "What has changed since the Istanbul talks?",  # an event, not a date: vague recency
+        "What did a new study find about Arctic ice?",
+        "Who is the newly appointed envoy?",
+        "Where will the upcoming round of talks be held?",
+        "Which storms are forecast this summer?",
     ],
 )
 def test_vague_recency(question: str) -> None:
@@ -58,6 +62,7 @@ def test_vague_recency(question: str) -> None:
         "Under the failed 2022 draft agreement, what would Ukraine have accepted?",
         "In which month did Washington put forward its 28-point plan?",
         "When did Putin present his prerequisites for negotiations with Kiev?",
+        "What does the new law in New York require?",  # "new" alone is not about time
     ],
 )
 def test_no_time_intent(question: str) -> None:
