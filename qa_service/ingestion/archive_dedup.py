@@ -58,9 +58,11 @@ class ArchiveIndex:
     ) -> str | None:
         """The most similar stored article at or above the threshold (ties: smaller id).
         ``packed``: the article's signature when already computed (``signature_of``)."""
+        if not self._ids:
+            return None
         if packed is None:
             packed = signature_of(article)
-        if not self._ids or not packed:
+        if not packed:
             return None
         values = np.frombuffer(packed, dtype=np.uint32)
         similarity = np.count_nonzero(self._matrix == values, axis=1) / NUM_PERM
