@@ -5,6 +5,7 @@ of CI in its environment, and writes the single-process store."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,14 +29,22 @@ RAY_BIN = Path(sys.executable).parent / "ray"
 START_TIMEOUT_S = 90.0
 
 
-def cluster_env() -> dict[str, str]:
+@pytest.fixture(scope="module")
+def cluster_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Token auth (ray start's default) with the cluster's own token, shared by the head and the
+    CLI that joins it. Ray reads ``~/.ray/auth_token`` when no path is given, which a fresh
+    machine does not have: ``ray start`` then refuses to come up (seen in a clean CI run)."""
+    token = tmp_path_factory.mktemp("ray-auth") / "auth_token"
+    token.write_text(secrets.token_hex(32))
     env = dict(os.environ)
-    env.update(RAY_USAGE_STATS_ENABLED="0", RAY_AUTH_MODE="token")  # ray start's default auth
+    env.update(RAY_USAGE_STATS_ENABLED="0", RAY_AUTH_MODE="token", RAY_AUTH_TOKEN_PATH=str(token))
     return env
 
 
 @pytest.fixture(scope="module")
-def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ray_head(
+    tmp_path_factory: pytest.TempPathFactory, cluster_env: dict[str, str]
+) -> Iterator[str]:
     """A 2-CPU Ray head in its own process group, stopped (SIGTERM) after the module."""
     port = free_port()
     log = tmp_path_factory.mktemp("ray-head") / "head.log"
@@ -52,7 +61,7 @@ def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command += [str(arg) for pair in ports.items() for arg in pair]
     with log.open("w") as out:
         head = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env=cluster_env(), start_new_session=True
+            command, stdout=out, stderr=subprocess.STDOUT, env=cluster_env, start_new_session=True
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -70,13 +79,13 @@ def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_cli_joins_a_running_cluster_and_writes_the_local_store(
-    tmp_path: Path, ray_head: str
+    tmp_path: Path, ray_head: str, cluster_env: dict[str, str]
 ) -> None:
     _, local_store = local_run(make_settings(tmp_path / "local"), HashingEmbedder(), SEED_DIR)
     store_dir = tmp_path / "cluster"
     command = [sys.executable, "-m", "ingest", str(SEED_DIR), "--store", str(store_dir)]
     command += ["--executor", "ray", "--ray-address", ray_head, "--quiet"]
-    env = cluster_env() | {"QA_EMBEDDER": "hashing"}
+    env = cluster_env | {"QA_EMBEDDER": "hashing"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stderr[-3000:]
