@@ -183,7 +183,11 @@ def build_services(
     )
     answers = AnswerService(
         retriever=retriever,
-        extractive=ExtractiveAnswerer(embedder, settings.extractive_min_relevance),
+        extractive=ExtractiveAnswerer(
+            embedder,
+            settings.extractive_min_relevance,
+            max_unmatched_share=0.99 if settings.extractive_abstain_on_missing_names else 1.0,
+        ),
         counter=TiktokenCounter(),
         templates=load_templates(settings.prompt_version),
         llm=llm,

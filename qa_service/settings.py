@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     context_tokens: int = 3000
     fallback_extractive: bool = False
     extractive_min_relevance: float = 0.35
+    # also abstain when the passages never mention any name the question gives (off by default)
+    extractive_abstain_on_missing_names: bool = False
     prompt_version: str = "v2"
 
     # security and limits

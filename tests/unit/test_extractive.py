@@ -285,13 +285,17 @@ def test_close_paraphrase_overrides_the_missing_name_gate() -> None:
     article = make_article(QUIZ_ARTICLE, doc_id="quiz")
     numbered = {1: make_passage(article)}
     question = "Which Texan senators voted against the harbour budget of the province?"
+    strict = ExtractiveAnswerer(
+        SameVectorEmbedder(), paraphrase_similarity=1.01, max_unmatched_share=0.99
+    )
+    assert strict.compose(question, numbered).abstained
+    # the default answers: the passage holds the question's words, only its name is missing
     assert (
-        ExtractiveAnswerer(SameVectorEmbedder(), paraphrase_similarity=1.01)
+        not ExtractiveAnswerer(SameVectorEmbedder(), paraphrase_similarity=1.01)
         .compose(question, numbered)
         .abstained
     )
-    assert (
-        not ExtractiveAnswerer(SameVectorEmbedder(), paraphrase_similarity=0.99)
-        .compose(question, numbered)
-        .abstained
+    paraphrased = ExtractiveAnswerer(
+        SameVectorEmbedder(), paraphrase_similarity=0.99, max_unmatched_share=0.99
     )
+    assert not paraphrased.compose(question, numbered).abstained
