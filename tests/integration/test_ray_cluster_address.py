@@ -20,8 +20,8 @@ from qa_service.container import build_store
 from tests.conftest import SEED_DIR
 from tests.integration.conftest import make_settings
 from tests.integration.live_server import free_port
+from tests.integration.ray_driver_cases import local_run
 from tests.integration.store_snapshot import snapshot
-from tests.integration.test_ray_ingest import local_run
 
 pytestmark = pytest.mark.slow
 
