@@ -21,6 +21,8 @@ def test_round_trip_and_empty(tmp_path: Path) -> None:
     assert signed["b"][1] == b"" and len(signed["a"][1]) == 512
     file.save(signed)
     assert file.load() == signed
+    file.save({})  # every article retracted
+    assert file.load() == {}
 
 
 def test_archive_index_finds_the_near_copy_only() -> None:
