@@ -8,7 +8,7 @@ For each archive size (articles; the synthetic store of docs/benchmarks.md "Fres
 chunks an article) this writes random 128-value signatures, then times load, index and save
 (median of ``--runs``) next to the raw I/O floor, ``np.save``/``np.load`` of the same values as
 one uint32 matrix, and prints the ratio: how much of the cost is the per-article dict rather
-than the bytes.
+than the bytes (a dict of 512-byte strings until session 6; one matrix since).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_service.adapters.signature_file import SignatureFile
+from qa_service.core.signature_table import SignatureTable
 from qa_service.ingestion.archive_dedup import NUM_PERM, ArchiveIndex
 
 
@@ -38,13 +39,15 @@ def timed(action: Callable[[], object], runs: int) -> float:
 def measure(articles: int, runs: int, folder: Path) -> str:
     rng = np.random.default_rng(7)
     matrix = rng.integers(0, 2**32, (articles, NUM_PERM), dtype=np.uint32)
-    signatures = {f"doc_{i:08d}": ("0" * 16, matrix[i].tobytes()) for i in range(articles)}
-    store = SignatureFile(folder / "signatures.npz")
-    store.save(signatures)
+    ids = [f"doc_{i:08d}" for i in range(articles)]
+    signed = np.ones(articles, dtype=bool)
+    table = SignatureTable(NUM_PERM, ids, ["0" * 16] * articles, matrix, signed)
+    store = SignatureFile(folder / "signatures.npz", NUM_PERM)
+    store.save(table)
     size_mb = (folder / "signatures.npz").stat().st_size / 1e6
     loaded = store.load()
     load = timed(store.load, runs)
-    index = timed(lambda: ArchiveIndex({k: v for k, (_, v) in loaded.items()}, 0.8), runs)
+    index = timed(lambda: ArchiveIndex(loaded, 0.8), runs)
     save = timed(lambda: store.save(loaded), runs)
     raw = folder / "raw.npy"
     raw_save = timed(lambda: np.save(raw, matrix), runs)

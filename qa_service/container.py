@@ -18,6 +18,7 @@ from qa_service.core.extractive import ExtractiveAnswerer
 from qa_service.core.ports import LLM, Embedder, Reranker
 from qa_service.core.recency import TimePolicy, TimePrior
 from qa_service.core.retrieval import HybridRetriever, QueryEmbeddingCache
+from qa_service.ingestion.archive_dedup import NUM_PERM
 from qa_service.ingestion.chunking import ArticleChunker
 from qa_service.ingestion.pipeline import IngestPipeline
 from qa_service.ingestion.stages import IngestStages
@@ -120,7 +121,7 @@ def build_ingestion(
         writer,
         embedder,
         chunker,
-        SignatureFile(settings.lexical_dir / f"{prefix}-minhash.npz"),
+        SignatureFile(settings.lexical_dir / f"{prefix}-minhash.npz", NUM_PERM),
         settings.dedup_threshold,
         partial(writer_lock, settings.lexical_dir / f"{prefix}-writer.lock"),
         stages,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Protocol
 
 from qa_service.core.models import (
@@ -14,6 +14,7 @@ from qa_service.core.models import (
     SearchFilters,
     Usage,
 )
+from qa_service.core.signature_table import SignatureTable
 
 Vector = list[float]
 
@@ -134,11 +135,11 @@ class CorpusWriter(Protocol):
 class SignatureStore(Protocol):
     """MinHash signatures of the stored articles, kept beside the store so that a new article is
     compared with the archive, not only with its batch: doc id -> (the article's content hash
-    when signed, packed uint32 hash values)."""
+    when signed, packed uint32 hash values), held as one matrix (``SignatureTable``)."""
 
-    def load(self) -> dict[str, tuple[str, bytes]]: ...
+    def load(self) -> SignatureTable: ...
 
-    def save(self, signatures: Mapping[str, tuple[str, bytes]]) -> None: ...
+    def save(self, signatures: SignatureTable) -> None: ...
 
 
 class LexicalIndex(Protocol):

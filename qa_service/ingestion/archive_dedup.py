@@ -15,6 +15,7 @@ from datasketch import MinHash
 
 from qa_service.core.models import Article
 from qa_service.core.ports import CorpusWriter, SignatureStore
+from qa_service.core.signature_table import SignatureTable
 from qa_service.ingestion.dedup import MINHASH_SEED, merge_group, minhash, shingles
 
 NUM_PERM = 128
@@ -40,42 +41,42 @@ def signature_of(article: Article) -> bytes:
 class ArchiveIndex:
     """The archive's signatures as one uint32 matrix (a row per article); a new article is
     compared with every row at once (numpy: the share of equal hash values is MinHash's Jaccard
-    estimate, as ``MinHash.jaccard`` computes it). Building it is one copy of the packed bytes,
-    where an LSH had to hash every stored signature into its bands on every run (3.8 s of a
-    4.3 s push at 8,600 articles: docs/benchmarks.md "Freshness"); exhaustive, so no candidate
-    is missed either."""
+    estimate, as ``MinHash.jaccard`` computes it). Over a ``SignatureTable`` it reads the
+    table's matrix in place, where an LSH had to hash every stored signature into its bands on
+    every run (3.8 s of a 4.3 s push at 8,600 articles: docs/benchmarks.md "Freshness");
+    exhaustive, so no candidate is missed either."""
 
-    def __init__(self, signatures: Mapping[str, bytes], threshold: float) -> None:
+    def __init__(self, signatures: SignatureTable, threshold: float) -> None:
         self._threshold = threshold
-        width = NUM_PERM * 4
-        rows = [(doc_id, packed) for doc_id, packed in signatures.items() if len(packed) == width]
-        self._ids = [doc_id for doc_id, _ in rows]
-        joined = b"".join(packed for _, packed in rows)
-        self._matrix = np.frombuffer(joined, dtype=np.uint32).reshape(len(rows), NUM_PERM)
+        self._ids, self._matrix, self._signed = signatures.rows()
 
     def original_of(
         self, article: Article, exclude: Collection[str], packed: bytes | None = None
     ) -> str | None:
         """The most similar stored article at or above the threshold (ties: smaller id).
         ``packed``: the article's signature when already computed (``signature_of``)."""
-        if not self._ids:
+        if not self._signed.any():
             return None
         if packed is None:
             packed = signature_of(article)
-        if not packed:
+        if len(packed) != NUM_PERM * 4:
             return None
         values = np.frombuffer(packed, dtype=np.uint32)
         similarity = np.count_nonzero(self._matrix == values, axis=1) / NUM_PERM
+        # deleted rows and articles with nothing to sign never match
+        matches = np.flatnonzero((similarity >= self._threshold) & self._signed)
         scored = [
-            (-float(similarity[row]), self._ids[row])
-            for row in np.flatnonzero(similarity >= self._threshold)
-            if self._ids[row] not in exclude and self._ids[row] != article.doc_id
+            (-float(similarity[row]), doc_id)
+            for row in matches
+            if (doc_id := self._ids[row]) is not None
+            and doc_id not in exclude
+            and doc_id != article.doc_id
         ]
         best = min(scored, default=None)
         return best[1] if best else None
 
 
-Signatures = dict[str, tuple[str, bytes]]  # doc id -> (content hash when signed, packed values)
+Signatures = SignatureTable  # doc id -> (content hash when signed, packed values)
 
 
 class ArchiveDedup:
@@ -108,7 +109,7 @@ class ArchiveDedup:
         stale = [i for i in signatures if i not in stored_hashes] if complete else []
         for doc_id in stale:
             del signatures[doc_id]
-        unsigned = sorted(i for i, h in stored_hashes.items() if signatures.get(i, ("",))[0] != h)
+        unsigned = sorted(i for i, h in stored_hashes.items() if signatures.hash_of(i) != h)
         for article in self._store.get_articles(unsigned):
             signatures[article.doc_id] = (stored_hashes[article.doc_id], signature_of(article))
         return signatures, bool(stale or unsigned)
@@ -126,7 +127,7 @@ class ArchiveDedup:
         new = [a for a in articles if a.doc_id not in signatures]
         if not new or not signatures:
             return articles, []
-        index = ArchiveIndex({i: packed for i, (_, packed) in signatures.items()}, self._threshold)
+        index = ArchiveIndex(signatures, self._threshold)
         batch = {a.doc_id for a in articles}
         copies: dict[str, list[Article]] = {}
         for article in new:

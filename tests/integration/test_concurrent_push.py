@@ -22,6 +22,7 @@ from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.adapters.signature_file import SignatureFile
 from qa_service.adapters.tantivy_index import TantivyIndex
 from qa_service.container import build_lexical, build_store
+from qa_service.ingestion.archive_dedup import NUM_PERM
 from tests.conftest import REPO
 from tests.integration.conftest import make_settings
 from tests.integration.live_server import free_port
@@ -111,5 +112,5 @@ def test_concurrent_pushes_to_two_workers_lose_nothing(tmp_path: Path) -> None:
     chunk_ids = {c.chunk_id for c in store.all_chunks()}
     lexical: TantivyIndex = build_lexical(settings, store)
     assert lexical.chunk_ids() == chunk_ids
-    signed = SignatureFile(settings.lexical_dir / "news-minhash.npz").load()
+    signed = SignatureFile(settings.lexical_dir / "news-minhash.npz", NUM_PERM).load()
     assert set(signed) == set(store.article_hashes()) and len(signed) == len(statuses)

@@ -9,6 +9,7 @@ from ingest.job import build_pipeline
 from qa_service.adapters.hashing_embedder import HashingEmbedder
 from qa_service.adapters.signature_file import SignatureFile
 from qa_service.container import Services, build_services
+from qa_service.ingestion.archive_dedup import NUM_PERM
 from tests.conftest import SEED_DIR
 from tests.integration.conftest import make_settings
 
@@ -58,8 +59,8 @@ def test_lost_signature_file_is_rebuilt_from_the_store(tmp_path: Path) -> None:
     services = _services(tmp_path / "store")
     _ingest(services, SEED_DIR / ORIGINAL)
     path = services.settings.lexical_dir / "news-minhash.npz"
-    assert set(SignatureFile(path).load()) == {ORIGINAL[:-4]}
+    assert set(SignatureFile(path, NUM_PERM).load()) == {ORIGINAL[:-4]}
     path.unlink()  # e.g. a run killed before it saved, or a store older than the file
     _ingest(services, SEED_DIR / COPY)
     assert [d.doc_id for d in services.store.list_documents()] == [ORIGINAL[:-4]]
-    assert set(SignatureFile(path).load()) == {ORIGINAL[:-4]}
+    assert set(SignatureFile(path, NUM_PERM).load()) == {ORIGINAL[:-4]}

@@ -1,28 +1,72 @@
-"""The signature file round-trips ids, content hashes and packed MinHash values (empty ones too)."""
+"""The signature file round-trips ids, content hashes and packed MinHash values (empty ones too);
+the table behaves as a mapping whatever was added, replaced or deleted; the archive index reads it
+in place."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa_service.adapters.signature_file import SignatureFile
 from qa_service.core.models import Article
-from qa_service.ingestion.archive_dedup import ArchiveIndex, signature_of
+from qa_service.core.signature_table import SignatureTable
+from qa_service.ingestion.archive_dedup import NUM_PERM, ArchiveIndex, signature_of
+
+
+def table(entries: dict[str, tuple[str, bytes]]) -> SignatureTable:
+    signatures = SignatureTable(NUM_PERM)
+    signatures.update(entries)
+    return signatures
 
 
 def test_round_trip_and_empty(tmp_path: Path) -> None:
-    file = SignatureFile(tmp_path / "sig.npz")
+    file = SignatureFile(tmp_path / "sig.npz", NUM_PERM)
     assert file.load() == {}
     signed = {
         "a": ("h1", signature_of(Article("a", "one two three four five six seven"))),
         "b": ("h2", signature_of(Article("b", "!!!"))),  # no words: nothing to sign
     }
     assert signed["b"][1] == b"" and len(signed["a"][1]) == 512
-    file.save(signed)
+    file.save(table(signed))
     assert file.load() == signed
-    file.save({})  # every article retracted
+    file.save(SignatureTable(NUM_PERM))  # every article retracted
     assert file.load() == {}
+
+
+def test_the_table_is_a_mapping_through_growth_replacement_and_deletion(tmp_path: Path) -> None:
+    expected = {
+        f"d{i}": (f"h{i}", signature_of(Article(f"d{i}", f"text {i} " * 9)) if i % 5 else b"")
+        for i in range(40)  # past the first growth (16 rows)
+    }
+    signatures = table(expected)
+    del signatures["d3"], expected["d3"]
+    signatures["d4"] = expected["d4"] = ("h4b", signature_of(Article("x", "replaced words " * 5)))
+    signatures["d5"] = expected["d5"] = ("h5b", b"")  # a signed row that lost its signature
+    signatures["d10"] = expected["d10"] = ("h10b", signature_of(Article("y", "now signed " * 5)))
+    assert signatures == expected and len(signatures) == 39 and "d3" not in signatures
+    assert signatures.hash_of("d4") == "h4b" and signatures.hash_of("d3") is None
+    file = SignatureFile(tmp_path / "sig.npz", NUM_PERM)
+    file.save(signatures)
+    loaded = file.load()
+    assert loaded == expected and list(loaded) == list(signatures)
+
+
+def test_a_row_of_another_length_loads_as_unsigned(tmp_path: Path) -> None:
+    """Whatever wrote the file, a row the index cannot compare is kept, never misread."""
+    path = tmp_path / "sig.npz"
+    good = signature_of(Article("a", "one two three four five six seven"))
+    row = np.frombuffer(good, np.uint32)
+    np.savez(
+        path,
+        ids=np.asarray(["a", "odd", "b"]),
+        hashes=np.asarray(["h1", "h2", "h3"]),
+        lengths=np.asarray([NUM_PERM, 3, NUM_PERM], dtype=np.int64),
+        values=np.concatenate([row, np.arange(3, dtype=np.uint32), row]),
+    )
+    loaded = SignatureFile(path, NUM_PERM).load()
+    assert loaded == {"a": ("h1", good), "odd": ("h2", b""), "b": ("h3", good)}
 
 
 def test_archive_index_finds_the_near_copy_only() -> None:
@@ -31,11 +75,14 @@ def test_archive_index_finds_the_near_copy_only() -> None:
         "orig": signature_of(Article("orig", base)),
         "other": signature_of(Article("other", " ".join(f"else{i}" for i in range(200)))),
     }
-    index = ArchiveIndex(stored, threshold=0.6)
+    index = ArchiveIndex(table({k: ("h", v) for k, v in stored.items()}), threshold=0.6)
     copy = Article("copy", base.replace("word7 ", "changed "))
     assert index.original_of(copy, exclude=()) == "orig"
     assert index.original_of(copy, exclude={"orig"}) is None
     assert index.original_of(Article("new", "fresh words " * 30), exclude=()) is None
+    signatures = table({k: ("h", v) for k, v in stored.items()})
+    del signatures["orig"]  # a retracted original is never matched
+    assert ArchiveIndex(signatures, threshold=0.6).original_of(copy, exclude=()) is None
 
 
 class _NoStore:
@@ -48,7 +95,7 @@ class _Sink:
     def __init__(self) -> None:
         self.saved: dict[str, tuple[str, bytes]] = {}
 
-    def save(self, signatures: dict[str, tuple[str, bytes]]) -> None:
+    def save(self, signatures: SignatureTable) -> None:
         self.saved = dict(signatures)
 
 
@@ -61,7 +108,7 @@ def test_fold_and_save_reuse_the_signatures_the_stages_computed(
     stored = Article("orig", " ".join(f"else{i}" for i in range(200)))
     new = [Article(f"n{i}", " ".join(f"w{i}x{j}" for j in range(120))) for i in range(3)]
     known = {a.text: signature_of(a) for a in new}
-    signatures = {"orig": ("h", signature_of(stored))}
+    signatures = table({"orig": ("h", signature_of(stored))})
 
     def no_signing(*_: object) -> None:
         raise AssertionError("signed again")
