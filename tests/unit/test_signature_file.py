@@ -51,6 +51,12 @@ def test_the_table_is_a_mapping_through_growth_replacement_and_deletion(tmp_path
     file.save(signatures)
     loaded = file.load()
     assert loaded == expected and list(loaded) == list(signatures)
+    # a loaded table takes the next run's changes in place (its matrix is the file's values)
+    loaded["d1"] = expected["d1"] = ("h1b", signature_of(Article("z", "another text " * 5)))
+    del loaded["d2"], expected["d2"]
+    loaded["new"] = expected["new"] = ("hn", signature_of(Article("n", "a new article " * 5)))
+    file.save(loaded)
+    assert file.load() == expected
 
 
 def test_a_row_of_another_length_loads_as_unsigned(tmp_path: Path) -> None:
