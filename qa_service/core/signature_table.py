@@ -1,8 +1,8 @@
 """The archive's MinHash signatures as one matrix: a mapping of doc id -> (content hash when
 signed, packed uint32 values) that never holds a Python object per signature.
 
-A dict of 512-byte strings cost a run (load, index, save: ``bench/signatures.py``) 1.8-1.9 s at
-150,000 articles and 12-15 s at a million, 20-30 times the bytes' own I/O. Here the values stay
+A dict of 512-byte strings cost a run (load, index, save: ``bench/signatures.py``) 1.7-1.9 s at
+150,000 articles and 12-15 s at a million, 25-40 times the bytes' own I/O. Here the values stay
 in one uint32 matrix (a row per article, grown by doubling), so loading is one array copy and the
 archive comparison reads the matrix in place.
 """
