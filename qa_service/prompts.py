@@ -1,11 +1,15 @@
-"""Versioned prompt files from ``prompts/`` (``<name>.<version>.md``), loaded by name."""
+"""Versioned prompt files from ``prompts/`` (``<name>.<version>.md``), loaded by name.
+
+The files live in the repository's top-level ``prompts/``; ``qa_service/prompt_files`` is a link
+to that folder, so they ship inside the package (package data) and load the same from a
+checkout, an editable install or a built wheel."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompt_files"
 
 
 @lru_cache(maxsize=64)
