@@ -78,18 +78,19 @@ def bands_for(threshold: float, width: int, max_miss: float = MAX_MISS) -> int |
     )
 
 
-# Measured here (bench/signatures.py, 2 shared cores, 150k-1M rows): the exhaustive compare
-# reads a row in ~170 ns, a build sorts a row into a band in ~30 ns, a lookup costs ~6 µs a band.
+# Measured here (2 shared cores, 2,000-1,000,000 rows): the exhaustive compare reads a row in
+# 140-220 ns, a build puts a row into a band in 20-30 ns, a lookup with its exact check of the
+# candidates takes 50-80 µs an article.
 COMPARE_NS_PER_ROW = 170
 BUILD_NS_PER_ROW_BAND = 30
-LOOKUP_NS_PER_BAND = 6_000
+LOOKUP_NS = 80_000
 
 
 def banding_pays(rows: int, queries: int, bands: int) -> bool:
     """Whether building the bands and looking ``queries`` signatures up costs less than
-    comparing each with all ``rows`` (about 5 new articles at any archive size over ~5,000)."""
+    comparing each with all ``rows``: from 5 new articles at any archive size over ~5,000."""
     exhaustive = queries * rows * COMPARE_NS_PER_ROW
-    banded = bands * (rows * BUILD_NS_PER_ROW_BAND + queries * LOOKUP_NS_PER_BAND)
+    banded = bands * rows * BUILD_NS_PER_ROW_BAND + queries * LOOKUP_NS
     return banded < exhaustive
 
 
@@ -114,37 +115,42 @@ def signature_keys(values: np.ndarray, bands: int) -> np.ndarray:
 
 
 class BandIndex:
-    """Per band, the signed rows' keys sorted, each with its row number in the low bits (the
-    key keeps the high 64 - log2(rows) bits: two pairs may then share a key, never a pair two)."""
+    """One sorted uint64 array of entries: band number in the high bits, then the key, then the
+    row number in the low bits, so the bands lie one after another and all of a signature's
+    bands are looked up with two ``np.searchsorted`` calls. The key keeps 64 - log2(bands) -
+    log2(rows) bits (44 at 25 bands and a million rows): two pairs may then share a key, a
+    false candidate the exact check drops; one pair never gets two keys."""
 
     def __init__(self, matrix: np.ndarray, signed: np.ndarray, bands: int) -> None:
         self.bands = bands
-        self._row_mask = np.uint64((1 << max(1, (len(matrix) - 1).bit_length())) - 1)
+        row_bits = max(1, (len(matrix) - 1).bit_length())
+        band_shift = 64 - (bands - 1).bit_length()
+        self._row_mask = np.uint64((1 << row_bits) - 1)
+        self._key_mask = np.uint64(((1 << band_shift) - 1) & ~((1 << row_bits) - 1))
+        self._band_bits = np.array([band << band_shift for band in range(bands)], np.uint64)
         rows = np.flatnonzero(signed).astype(np.uint64)
-        self._sorted = np.empty((bands, len(rows)), dtype=np.uint64)
+        by_band = np.empty((bands, len(rows)), dtype=np.uint64)
         columns, filled = pairs(matrix), 0
         for start in range(0, len(matrix), _BLOCK):  # band-major copy, a cache-sized block at once
             block = columns[start : start + _BLOCK, :bands]
             keep = signed[start : start + _BLOCK]
             if not keep.all():
                 block = block[keep]
-            self._sorted[:, filled : filled + len(block)] = block.T
+            by_band[:, filled : filled + len(block)] = block.T
             filled += len(block)
-        for entries in self._sorted:
+        for band, entries in enumerate(by_band):
             _mixed(entries)
-            entries &= ~self._row_mask
-            entries |= rows
+            entries &= self._key_mask
+            entries |= rows | self._band_bits[band]
             entries.sort()
+        self._entries = by_band.reshape(-1)  # sorted: band after band
 
     def candidates(self, values: np.ndarray) -> np.ndarray:
         """Rows sharing at least one band key with the signature ``values`` (sorted, unique)."""
-        found = []
-        for band, key in enumerate(signature_keys(values, self.bands) & ~self._row_mask):
-            column = self._sorted[band]
-            start = np.searchsorted(column, key, side="left")
-            stop = np.searchsorted(column, key | self._row_mask, side="right")
-            if stop > start:
-                found.append(column[start:stop])
+        keys = (signature_keys(values, self.bands) & self._key_mask) | self._band_bits
+        starts = np.searchsorted(self._entries, keys, side="left")
+        stops = np.searchsorted(self._entries, keys | self._row_mask, side="right")
+        found = [self._entries[starts[b] : stops[b]] for b in np.flatnonzero(stops > starts)]
         if not found:
             return np.empty(0, dtype=np.intp)
         return np.unique(np.concatenate(found) & self._row_mask).astype(np.intp)
