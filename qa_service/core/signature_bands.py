@@ -2,11 +2,13 @@
 
 Band ``b`` is values ``2b`` and ``2b + 1`` of a signature. Every signed row gets one 64-bit key
 per band (the pair of uint32 values read as one uint64, through a bijective mixer), computed with
-numpy over a whole matrix column at a time. Per band the keys sit in one sorted uint64 array
-with the row number in their low bits, so a lookup is a binary search (``np.searchsorted``)
-and a new signature's candidates are the rows sharing at least one band with it: O(bands · log
-archive) a lookup, after a build of one ``np.sort`` per band (O(archive · log archive), no Python
-object per row). Candidates are only candidates: the caller checks each one exactly.
+numpy over a block of matrix rows at a time. The keys sit in one sorted uint64 array, band
+after band, with the row number in their low bits, so a lookup is a binary search
+(``np.searchsorted``) and a new signature's candidates are the rows sharing at least one band
+with it: O(bands · log archive) a lookup, after a build of one ``np.sort`` per band
+(O(archive · log archive), no Python object per row). Candidates are only candidates: the
+caller checks each one exactly. "Missed" below: a row the exact check accepts that is not a
+candidate.
 
 How many bands (``bands_for``): a stored row that the exact check accepts agrees with the new
 signature in at least ``k`` of the ``width`` positions (``k / width >= threshold``). Given that
@@ -15,7 +17,7 @@ band has both its values among them is the share of ``k``-subsets of positions t
 whole band, counted exactly by ``miss_probability``. It can only fall as ``k`` grows (more
 agreeing positions keep every whole band), so a pair above the threshold is missed less often
 than one at it. ``bands_for`` takes the fewest bands whose miss probability at the threshold is
-at most ``MAX_MISS`` = 1e-6 (0.999 asked; a pair found with probability 0.999999): at the
+at most ``MAX_MISS`` = 1e-6 (found with probability at least 0.999999; 0.999 asked): at the
 service's threshold 0.6 (``k`` = 77 of 128) that is 25 bands, missing an at-threshold pair with
 probability 9.4e-7 (24 bands: 1.9e-6; 14 bands, the fewest for 0.999: 9.6e-4); 12 bands at 0.8
 (4.4e-7), 7 at 0.9 (9.3e-7). Using all 64 pairs would miss nothing at all above 0.5 (77 agreeing
