@@ -75,20 +75,44 @@ def test_a_row_of_another_length_loads_as_unsigned(tmp_path: Path) -> None:
     assert loaded == {"a": ("h1", good), "odd": ("h2", b""), "b": ("h3", good)}
 
 
-def test_archive_index_finds_the_near_copy_only() -> None:
+@pytest.mark.parametrize("banded", [False, True])
+def test_archive_index_finds_the_near_copy_only(banded: bool) -> None:
     base = " ".join(f"word{i}" for i in range(200))
     stored = {
         "orig": signature_of(Article("orig", base)),
         "other": signature_of(Article("other", " ".join(f"else{i}" for i in range(200)))),
     }
-    index = ArchiveIndex(table({k: ("h", v) for k, v in stored.items()}), threshold=0.6)
+    signed = table({k: ("h", v) for k, v in stored.items()})
+    index = ArchiveIndex(signed, threshold=0.6, banded=banded)
     copy = Article("copy", base.replace("word7 ", "changed "))
     assert index.original_of(copy, exclude=()) == "orig"
     assert index.original_of(copy, exclude={"orig"}) is None
     assert index.original_of(Article("new", "fresh words " * 30), exclude=()) is None
     signatures = table({k: ("h", v) for k, v in stored.items()})
     del signatures["orig"]  # a retracted original is never matched
-    assert ArchiveIndex(signatures, threshold=0.6).original_of(copy, exclude=()) is None
+    assert ArchiveIndex(signatures, 0.6, banded=banded).original_of(copy, exclude=()) is None
+
+
+def test_a_file_written_before_the_band_index_loads_and_is_indexed(tmp_path: Path) -> None:
+    """The file format did not change: the bands are built from the loaded matrix, so a file
+    as the code before them wrote it (ids, hashes, lengths, values; one row unsigned) serves."""
+    path = tmp_path / "sig.npz"
+    base = " ".join(f"word{i}" for i in range(200))
+    rows = [signature_of(Article(i, f"{base} {i}")) for i in ("a", "c")]
+    np.savez(
+        path,
+        ids=np.asarray(["a", "b", "c"]),
+        hashes=np.asarray(["h1", "h2", "h3"]),
+        lengths=np.asarray([NUM_PERM, 0, NUM_PERM], dtype=np.int64),
+        values=np.frombuffer(b"".join(rows), dtype=np.uint32),
+    )
+    loaded = SignatureFile(path, NUM_PERM).load()
+    assert loaded["b"] == ("h2", b"") and loaded["c"] == ("h3", rows[1])
+    index = ArchiveIndex(loaded, threshold=0.6, banded=True)
+    assert index.bands is not None
+    copy = Article("copy", base.replace("word9 ", "nine "))
+    assert index.original_of(copy, exclude=()) == "a"
+    assert index.original_of(copy, exclude={"a"}) == "c"
 
 
 class _NoStore:
