@@ -179,7 +179,10 @@ def build_services(
                 half_life_days=settings.recency_half_life_days,
                 floor=settings.recency_floor,
                 miss_factor=settings.time_range_miss_factor,
+                anchored_half_life_days=settings.asof_recency_half_life_days,
+                anchored_floor=settings.asof_recency_floor,
             ),
+            anchor_as_of=settings.asof_recency,
         ),
     )
     answers = AnswerService(

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     recency_half_life_days: float = Field(default=7.0, gt=0)
     recency_floor: float = Field(default=0.1, ge=0, le=1)
     time_range_miss_factor: float = Field(default=0.3, ge=0, le=1)
+    # a question without time words asked with an explicit as_of: a milder recency prior
+    asof_recency: bool = True
+    asof_recency_half_life_days: float = Field(default=30.0, gt=0)
+    asof_recency_floor: float = Field(default=0.5, ge=0, le=1)
 
     # answering
     llm_base_url: str | None = None

@@ -7,9 +7,15 @@
 * ``recent`` intent ("latest", "currently"): score x ``0.5 ** (age / half_life)`` with the age in
   days before ``as_of``, never below ``floor`` so strong old evidence can still compete; undated
   passages are ranked as if old (the floor).
+* ``anchored``: a question with no time words, asked with an explicit ``as_of`` ("answer as a
+  well-informed reader would have on that day"). The same decay, milder: a month-old article keeps
+  half its score and none keeps less (``anchored_half_life_days`` 30, ``anchored_floor`` 0.5), so
+  a strong old background article still outranks weak new ones. Without a stated ``as_of`` (the
+  default: now) such questions get no prior at all.
 A range no candidate falls in (e.g. "this week" over an archive), or recency when no candidate is
 from the last ``stale_after_days``, leaves the order as it was.
-Questions without time intent never get here: old background articles stay where they ranked.
+Questions without time intent and without a stated ``as_of`` never get here: old background
+articles stay where they ranked.
 """
 
 from __future__ import annotations
@@ -32,15 +38,22 @@ class TimePrior:
     floor: float = 0.1
     miss_factor: float = 0.3
     stale_after_days: int = 60
+    anchored_half_life_days: float = 30.0
+    anchored_floor: float = 0.5
 
     def factor(self, chunk: Chunk, intent: TimeIntent, as_of: date) -> float:
         published = _day(chunk.published_at)
-        if intent.kind == "recent":
-            if published is None:
-                return self.floor
-            age = max((as_of - published).days, 0)
-            return max(0.5 ** (age / self.half_life_days), self.floor)
-        return 1.0 if in_range(chunk, published, intent) else self.miss_factor
+        if intent.kind == "range":
+            return 1.0 if in_range(chunk, published, intent) else self.miss_factor
+        half_life, floor = (
+            (self.half_life_days, self.floor)
+            if intent.kind == "recent"
+            else (self.anchored_half_life_days, self.anchored_floor)
+        )
+        if published is None:
+            return floor
+        age = max((as_of - published).days, 0)
+        return max(0.5 ** (age / half_life), floor)
 
     def apply(self, passages: Sequence[Passage], intent: TimeIntent, as_of: date) -> list[Passage]:
         """Passages re-scored and re-sorted (stable: ties keep the fused order). A range that no
@@ -95,6 +108,8 @@ class TimePolicy:
     """What the retriever does with a question's time intent (``QA_TIME_INTENT``).
 
     ``prior``: ranges and recency re-rank the candidates (``TimePrior``); nothing is excluded.
+    With ``anchor_as_of``, a question without time words asked with a stated ``as_of`` gets the
+    mild ``anchored`` prior.
     ``filter``: a range becomes a hard published-date filter ``[start, end + lag]`` (undated
     articles then drop out); vague recency still gets the prior. ``off``: no time intent.
     Relative expressions resolve against ``filters.as_of``, or today when the caller gave none.
@@ -103,6 +118,7 @@ class TimePolicy:
     mode: TimeIntentMode = "prior"
     prior: TimePrior = TimePrior()
     today: Callable[[], date] = utc_today
+    anchor_as_of: bool = True
 
     def search(
         self, inner: SearchFn, query: str, top_k: int, filters: SearchFilters, pool: int
@@ -155,6 +171,8 @@ class TimePolicy:
         intent = detect_time_intent(query, as_of)
         if intent is not None and filters.as_of is None:
             intent = self._unanchored(intent, as_of)
+        if intent is None and filters.as_of is not None and self.anchor_as_of:
+            intent = TimeIntent("anchored", "as_of")
         if self.mode == "filter" and intent is not None and intent.kind == "range":
             return self.range_filters(filters, intent, as_of), None, as_of
         return filters, intent, as_of

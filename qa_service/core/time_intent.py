@@ -52,9 +52,11 @@ _AFTER = re.compile(r"\b(?:after|since)\s+(?:the\s+)?$", re.IGNORECASE)
 @dataclass(frozen=True, slots=True)
 class TimeIntent:
     """``range``: the question is about ``start``..``end`` (inclusive). ``recent``: vague recency
-    (newest evidence preferred, nothing excluded). ``phrase`` is what was found."""
+    (newest evidence preferred, nothing excluded). ``anchored``: no time words, but the caller
+    asked as of a stated day (a milder preference for what was news then). ``phrase`` is what
+    was found."""
 
-    kind: Literal["range", "recent"]
+    kind: Literal["range", "recent", "anchored"]
     phrase: str
     start: date | None = None
     end: date | None = None

@@ -81,8 +81,31 @@ def test_a_range_pulls_in_range_candidates_into_the_pool() -> None:
     assert _ids(got)[0] == "fresh" and len(got) == 5
     assert calls[1].published_after == date(2025, 12, 8)
     calls.clear()
-    plain = policy.search(inner, "What did Peskov say?", 5, SearchFilters(as_of=AS_OF), 30)
+    plain = policy.search(inner, "What did Peskov say?", 5, SearchFilters(), 30)
     assert "fresh" not in _ids(plain) and len(calls) == 1  # no intent: one search, as is
+
+
+def test_a_stated_as_of_anchors_a_question_without_time_words_mildly() -> None:
+    """Asked "as of" a day, the newer of two comparable passages leads; a strong old
+    background passage still beats a weak new one (the floor is 0.5, not 0.1)."""
+    policy = TimePolicy(today=lambda: AS_OF)
+    _, intent, _ = policy.plan("What did Peskov say?", SearchFilters(as_of=AS_OF))
+    assert intent == TimeIntent("anchored", "as_of")
+    _, intent, _ = policy.plan("What did Peskov say?", SearchFilters())
+    assert intent is None  # as_of defaults to now: no prior without time words
+    off = TimePolicy(today=lambda: AS_OF, anchor_as_of=False)
+    assert off.plan("What did Peskov say?", SearchFilters(as_of=AS_OF))[1] is None
+    passages = [
+        _passage("background", 0.030, "2025-01-10"),
+        _passage("month", 0.024, "2025-11-11"),
+        _passage("week", 0.020, "2025-12-04"),
+        _passage("weak-new", 0.012, "2025-12-11"),
+        _passage("undated", 0.016, None),
+    ]
+    ranked = TimePrior().apply(passages, TimeIntent("anchored", "as_of"), AS_OF)
+    assert _ids(ranked) == ["week", "background", "month", "weak-new", "undated"]
+    vague = TimePrior().apply(passages, TimeIntent("recent", "latest"), AS_OF)
+    assert _ids(vague)[:2] == ["weak-new", "week"]  # "latest" decays 4x faster, to 0.1
 
 
 def test_a_range_no_candidate_falls_in_keeps_the_fused_order() -> None:
