@@ -29,6 +29,7 @@ from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers
     looks_like_instruction,
 )
 from qa_service.core.citations import content_words
+from qa_service.core.entity_questions import name_answers_possible, names_beyond
 from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
 from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
@@ -56,6 +57,7 @@ class ScoredSentence:
     subject: float = 0.0  # share of the question's actors the sentence or its speaker names
     speaker: Speaker | None = None
     relevance: float = 0.0  # similarity + lexical/subject weights: what the thresholds use
+    names_answer: bool = False  # names something a "which/who/where" question asks for
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ class ExtractiveAnswerer:
         rank_weight: float = 0.2,
         support_margin: float = 0.25,
         max_unmatched_share: float = 1.0,
+        name_answers: bool = True,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -136,6 +139,9 @@ class ExtractiveAnswerer:
         # refused answers its passages held, where a short excerpt says "the Bills safety" for
         # the player the question names (docs/benchmarks.md, session 5).
         self.max_unmatched_share = max_unmatched_share
+        # "Which state …?" is answered by a sentence naming one, whatever words it shares with
+        # the question (entity_questions.py): such a sentence passes the coverage gate.
+        self.name_answers = name_answers
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -192,6 +198,9 @@ class ExtractiveAnswerer:
         coverages = self._coverages(question, texts)
         ranked = self._coverages(question, texts, aliases=True)
         subjects = question_subjects(question)
+        name_question = self.name_answers and name_answers_possible(
+            question, described_texts(numbered)
+        )
         ranks, n_articles = _article_ranks(numbered)
         earlier = earlier_text(numbered)
         scored = []
@@ -211,11 +220,13 @@ class ExtractiveAnswerer:
                 similarity + self.lexical_weight * alias_coverage + self.subject_weight * subject
             )
             score = relevance + self.rank_weight * prior
+            names_answer = name_question and bool(names_beyond(text, question))
             scored.append(
                 ScoredSentence(
-                    n, start, end, text, similarity, coverage, score, subject, speaker, relevance
+                    n, start, end, text, similarity, coverage, score, subject, speaker, relevance,
+                    names_answer,
                 )
-            )
+            )  # fmt: skip
         return sorted(scored, key=lambda s: -s.score)  # stable: ties keep passage order
 
     def select(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -249,25 +260,23 @@ class ExtractiveAnswerer:
         return chosen
 
     def passes_gate(self, sentence: ScoredSentence) -> bool:
-        """Relevant enough, and either contains some of the question's rarer words or is a
-        close paraphrase of it."""
+        """Relevant enough, and either contains some of the question's rarer words, is a
+        close paraphrase of it, or names what a "which/who/where" question asks for."""
         return sentence.relevance >= self.min_relevance and (
             sentence.coverage >= self.min_coverage
             or sentence.similarity >= self.paraphrase_similarity
+            or sentence.names_answer
         )
 
     def compose(self, question: str, numbered: Mapping[int, Passage]) -> ExtractiveResult:
         """Attributed verbatim sentences each followed by ``[n]``, or an abstention."""
         scored = self.score_sentences(question, numbered)
         best = max((s.relevance for s in scored), default=0.0)
-        described = (
-            f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}"
-            for p in numbered.values()
-        )
         chosen = self.select(scored)
         # a close paraphrase answers even when the question's names are spelt otherwise
         paraphrased = bool(chosen) and chosen[0].similarity >= self.paraphrase_similarity
         names_gate = self.max_unmatched_share < 1.0 and not paraphrased
+        described = described_texts(numbered)
         if not chosen or (names_gate and off_corpus(question, described, self.max_unmatched_share)):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = with_antecedents(chosen, numbered)
@@ -275,6 +284,13 @@ class ExtractiveAnswerer:
             [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
         )
         return ExtractiveResult(text, abstained=False, best_score=best, sentences=tuple(chosen))
+
+
+def described_texts(numbered: Mapping[int, Passage]) -> list[str]:
+    """What the passages say about themselves and their story: title, outlet and text."""
+    return [
+        f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}" for p in numbered.values()
+    ]
 
 
 _ANAPHOR = re.compile(r"^(?:He|She|It|They|His|Her|Its|Their|The company)\b")

@@ -243,7 +243,11 @@ def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> No
     )
     numbered = {1: make_passage(article)}
     answerer = ExtractiveAnswerer(
-        SameVectorEmbedder(), min_coverage=0.3, paraphrase_similarity=1.01, support_margin=10.0
+        SameVectorEmbedder(),
+        min_coverage=0.3,
+        paraphrase_similarity=1.01,
+        support_margin=10.0,
+        name_answers=False,  # "Ana Ruiz" would pass the gate as the name a "who" asks for
     )
     question = "Who led the senators who rejected the harbour budget of the province?"
     scored = answerer.score_sentences(question, numbered)
@@ -251,6 +255,28 @@ def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> No
     result = answerer.compose(question, numbered)
     assert not result.abstained
     assert [s.text.split()[0] for s in result.sentences] == ["The", "Ana"]
+
+
+def test_a_sentence_naming_what_a_which_question_asks_for_may_lead_without_its_words() -> None:
+    """"Which state …?" is answered by "… North Carolina …" although the sentence shares almost
+    none of the question's rarer words; a question naming someone the passages never mention,
+    or one that does not ask for a name, still abstains on the coverage gate."""
+    article = make_article(
+        "Two substations in Moore County, North Carolina, were damaged by gunfire.", doc_id="nc"
+    )
+    numbered = {1: make_passage(article)}
+    question = "Which state saw targeted attacks on its electricity grid, leaving thousands dark?"
+    gated = ExtractiveAnswerer(SameVectorEmbedder(), paraphrase_similarity=1.01)
+    result = gated.compose(question, numbered)
+    assert not result.abstained and "North Carolina" in result.text
+    words_only = ExtractiveAnswerer(
+        SameVectorEmbedder(), paraphrase_similarity=1.01, name_answers=False
+    )
+    assert words_only.compose(question, numbered).abstained
+    unknown = "Which state did Governor Cooper say saw attacks on its electricity grid?"
+    assert gated.compose(unknown, numbered).abstained  # "Cooper" is in no passage
+    not_a_name = "How many attacks on the electricity grid left thousands dark?"
+    assert gated.compose(not_a_name, numbered).abstained
 
 
 def test_a_leading_pronoun_without_a_speaker_also_quotes_the_sentence_before() -> None:
