@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bench.answer_sweep import CachedEmbedder, Item, cached
+from bench.answer_sweep import CachedEmbedder, Item, cached, override
 from eval.inprocess import eval_settings
 from eval.multihop_metrics import answer_matches
 from eval.realtimeqa_metrics import contains_answer
@@ -124,8 +124,7 @@ def main() -> None:
     )
     answerer = ExtractiveAnswerer(vectors)
     for assignment in args.set:
-        key, value = assignment.split("=", 1)
-        setattr(answerer, key, type(getattr(answerer, key))(value))
+        override(answerer, assignment)
     for name in args.sets.split(","):
         suffix = f"-w{args.window_days}" if name == "rtqa" and args.window_days else ""
         path = args.cache / f"{name}{suffix}-k{args.top_k}.pkl"

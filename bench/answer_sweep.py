@@ -232,9 +232,8 @@ def main() -> None:
     vectors = CachedEmbedder(embedder, args.cache / "vectors.pkl")
     base = ExtractiveAnswerer(vectors)
     for assignment in args.set:
-        name, value = assignment.split("=", 1)
-        setattr(base, name, type(getattr(base, name))(value))
-        print(f"{name}={value}", flush=True)
+        override(base, assignment)
+        print(assignment, flush=True)
     for threshold in (float(t) for t in args.thresholds.split(",")):
         answerer = replace_threshold(base, threshold)
         cells = []
@@ -243,6 +242,19 @@ def main() -> None:
             cells.append(name + " " + " ".join(f"{k}={v:.3f}" for k, v in s.items()))
         print(f"min_relevance={threshold:.2f} | " + " | ".join(cells), flush=True)
         vectors.save()
+
+
+def override(answerer: ExtractiveAnswerer, assignment: str) -> None:
+    """``attribute=value`` (``--set``), the value read as the attribute's type; ``bool("False")``
+    is true, so booleans are read by name."""
+    name, value = assignment.split("=", 1)
+    kind = type(getattr(answerer, name))
+    if kind is bool:
+        if value.lower() not in ("true", "false"):
+            raise SystemExit(f"--set {name}: true or false, not {value!r}")
+        setattr(answerer, name, value.lower() == "true")
+    else:
+        setattr(answerer, name, kind(value))
 
 
 def replace_threshold(answerer: ExtractiveAnswerer, threshold: float) -> ExtractiveAnswerer:
