@@ -20,7 +20,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from qa_service.core.attribution import Speaker, find_speaker
 from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers and tests
@@ -34,6 +34,7 @@ from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
 from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
 from qa_service.core.ports import Embedder
+from qa_service.core.quote_spans import with_antecedents, with_short_lead_passage
 from qa_service.core.quotes import earlier_text
 from qa_service.core.sentences import split_sentences
 
@@ -112,6 +113,7 @@ class ExtractiveAnswerer:
         support_margin: float = 0.25,
         max_unmatched_share: float = 1.0,
         name_answers: bool = True,
+        whole_short_passages: bool = True,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -142,6 +144,8 @@ class ExtractiveAnswerer:
         # "Which state …?" is answered by a sentence naming one, whatever words it shares with
         # the question (entity_questions.py): such a sentence passes the coverage gate.
         self.name_answers = name_answers
+        # A short passage is one news item: when it leads, it is quoted whole (quote_spans.py).
+        self.whole_short_passages = whole_short_passages
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -280,6 +284,8 @@ class ExtractiveAnswerer:
         if not chosen or (names_gate and off_corpus(question, described, self.max_unmatched_share)):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = with_antecedents(chosen, numbered)
+        if self.whole_short_passages:
+            chosen = with_short_lead_passage(chosen, numbered, earlier_text(numbered))
         text = compose_answer(
             [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
         )
@@ -291,25 +297,3 @@ def described_texts(numbered: Mapping[int, Passage]) -> list[str]:
     return [
         f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}" for p in numbered.values()
     ]
-
-
-_ANAPHOR = re.compile(r"^(?:He|She|It|They|His|Her|Its|Their|The company)\b")
-
-
-def with_antecedents(
-    chosen: Sequence[ScoredSentence], numbered: Mapping[int, Passage]
-) -> list[ScoredSentence]:
-    """A quote opening with a pronoun nobody was resolved to ("She and four other senators
-    voted ...") also quotes the sentence before it in the same passage, which names who "she"
-    is: one verbatim span, so the answer never hides its subject."""
-    taken = {(s.n, s.start) for s in chosen}
-    out = []
-    for sentence in chosen:
-        if sentence.speaker is None and _ANAPHOR.match(sentence.text):
-            text = numbered[sentence.n].chunk.text
-            before = [span for span in split_sentences(text) if span[1] <= sentence.start]
-            if before and (sentence.n, before[-1][0]) not in taken:
-                start = before[-1][0]
-                sentence = replace(sentence, start=start, text=text[start : sentence.end])
-        out.append(sentence)
-    return out

@@ -248,6 +248,7 @@ def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> No
         paraphrase_similarity=1.01,
         support_margin=10.0,
         name_answers=False,  # "Ana Ruiz" would pass the gate as the name a "who" asks for
+        whole_short_passages=False,  # the two-sentence passage would be quoted as one span
     )
     question = "Who led the senators who rejected the harbour budget of the province?"
     scored = answerer.score_sentences(question, numbered)
