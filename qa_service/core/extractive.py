@@ -34,7 +34,11 @@ from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
 from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
 from qa_service.core.ports import Embedder
-from qa_service.core.quote_spans import with_antecedents, with_short_lead_passage
+from qa_service.core.quote_spans import (
+    WHOLE_PASSAGE_WORDS,
+    with_antecedents,
+    with_short_lead_passage,
+)
 from qa_service.core.quotes import earlier_text
 from qa_service.core.sentences import split_sentences
 
@@ -113,7 +117,7 @@ class ExtractiveAnswerer:
         support_margin: float = 0.25,
         max_unmatched_share: float = 1.0,
         name_answers: bool = True,
-        whole_short_passages: bool = True,
+        whole_passage_words: int = WHOLE_PASSAGE_WORDS,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -144,8 +148,9 @@ class ExtractiveAnswerer:
         # "Which state …?" is answered by a sentence naming one, whatever words it shares with
         # the question (entity_questions.py): such a sentence passes the coverage gate.
         self.name_answers = name_answers
-        # A short passage is one news item: when it leads, it is quoted whole (quote_spans.py).
-        self.whole_short_passages = whole_short_passages
+        # A passage of at most this many words is one news item: when it leads, it is quoted
+        # whole (quote_spans.py); 0 quotes sentences only.
+        self.whole_passage_words = whole_passage_words
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -284,8 +289,10 @@ class ExtractiveAnswerer:
         if not chosen or (names_gate and off_corpus(question, described, self.max_unmatched_share)):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = with_antecedents(chosen, numbered)
-        if self.whole_short_passages:
-            chosen = with_short_lead_passage(chosen, numbered, earlier_text(numbered))
+        if self.whole_passage_words:
+            chosen = with_short_lead_passage(
+                chosen, numbered, earlier_text(numbered), self.whole_passage_words
+            )
         text = compose_answer(
             [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
         )

@@ -248,7 +248,7 @@ def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> No
         paraphrase_similarity=1.01,
         support_margin=10.0,
         name_answers=False,  # "Ana Ruiz" would pass the gate as the name a "who" asks for
-        whole_short_passages=False,  # the two-sentence passage would be quoted as one span
+        whole_passage_words=0,  # the two-sentence passage would be quoted as one span
     )
     question = "Who led the senators who rejected the harbour budget of the province?"
     scored = answerer.score_sentences(question, numbered)
@@ -259,9 +259,9 @@ def test_only_the_lead_is_gated_supporting_sentences_may_name_the_answer() -> No
 
 
 def test_a_sentence_naming_what_a_which_question_asks_for_may_lead_without_its_words() -> None:
-    """"Which state …?" is answered by "… North Carolina …" although the sentence shares almost
-    none of the question's rarer words; a question naming someone the passages never mention,
-    or one that does not ask for a name, still abstains on the coverage gate."""
+    """A "Which state …?" question is answered by "… North Carolina …" although the sentence
+    shares almost none of the question's rarer words; a question naming someone the passages
+    never mention, or one that does not ask for a name, still abstains on the coverage gate."""
     article = make_article(
         "Two substations in Moore County, North Carolina, were damaged by gunfire.", doc_id="nc"
     )

@@ -29,7 +29,7 @@ def test_a_short_leading_passage_is_quoted_whole_and_verbatim() -> None:
     assert "Ford appears" in result.text
     verified = verify_citations(result.text, numbered)
     assert verified.dropped == 0 and verified.citations[0].quote in BRIEF  # one sentence of it
-    narrow = ExtractiveAnswerer(FakeEmbedder(), min_relevance=0.0, whole_short_passages=False)
+    narrow = ExtractiveAnswerer(FakeEmbedder(), min_relevance=0.0, whole_passage_words=0)
     assert narrow.compose(QUESTION, numbered).sentences[0].text != BRIEF
 
 
