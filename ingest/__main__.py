@@ -16,8 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ingest.job import FileIngest, build_pipeline
-from qa_service.adapters.chroma_store import ChromaStore
-from qa_service.container import build_embedder, build_ingestion, build_store
+from qa_service.container import Store, build_embedder, build_ingestion, build_store
 from qa_service.core.ports import Embedder
 from qa_service.ingestion.pipeline import IngestPipeline, IngestReport
 from qa_service.settings import Settings
@@ -207,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def job_for(
-    args: argparse.Namespace, settings: Settings, store: ChromaStore, embedder: Embedder
+    args: argparse.Namespace, settings: Settings, store: Store, embedder: Embedder
 ) -> AbstractContextManager[FileIngest]:
     """The ingest job on the chosen executor (a Ray one connected for the block)."""
     if args.executor == "local":

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ingest.loaders import iter_records
-from qa_service.adapters.chroma_store import ChromaStore
-from qa_service.container import build_ingestion
+from qa_service.container import Store, build_ingestion
 from qa_service.core.models import Article
 from qa_service.core.ports import Embedder
 from qa_service.ingestion.loading import load_articles
@@ -33,7 +32,7 @@ class FileIngest:
         return self.service.run(self.read(paths, self.max_bytes), progress)
 
 
-def build_pipeline(settings: Settings, store: ChromaStore, embedder: Embedder) -> FileIngest:
+def build_pipeline(settings: Settings, store: Store, embedder: Embedder) -> FileIngest:
     """The file ingest job as configured by ``QA_*`` settings (CLI flags override them)."""
     return FileIngest(build_ingestion(settings, store, embedder), settings.ingest_max_bytes)
 

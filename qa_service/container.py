@@ -67,6 +67,17 @@ def build_reranker(settings: Settings) -> Reranker | None:
     return None
 
 
+# What ``build_store`` returns: the vector store with its administration (reset, collection
+# names). Callers outside the container (the ingest CLI, its Ray executor) name it by this alias,
+# so only the container knows which adapter it is.
+Store = ChromaStore
+
+
+def build_chunker(chunk_tokens: int, chunk_overlap: int) -> ArticleChunker:
+    """Token chunks counted by tiktoken (the packaged encoding: nothing downloaded)."""
+    return ArticleChunker(TiktokenCounter().encode, chunk_tokens, chunk_overlap)
+
+
 def build_store(settings: Settings, model_id: str) -> ChromaStore:
     client = make_client(settings.chroma_path, settings.chroma_url)
     return ChromaStore(client, settings.collection_prefix, model_id)
@@ -110,9 +121,7 @@ def build_ingestion(
     Its state beside the store: MinHash signatures and the writer lock, per collection prefix,
     in the lexical directory (the one directory every writer already shares). ``stages``: where
     the per-record work runs (default: in this process; the CLI's Ray executor: a cluster)."""
-    chunker = ArticleChunker(
-        TiktokenCounter().encode, settings.chunk_tokens, settings.chunk_overlap
-    )
+    chunker = build_chunker(settings.chunk_tokens, settings.chunk_overlap)
     writer = ChromaTantivyWriter(
         store, lexical or build_lexical(settings, store), lexical_home(settings, store)
     )

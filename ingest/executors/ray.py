@@ -39,8 +39,7 @@ from ingest.executors.ray_tasks import (
 )
 from ingest.job import FileIngest
 from ingest.loaders import discover_files, missing_or_unsupported, origin_label
-from qa_service.adapters.chroma_store import ChromaStore
-from qa_service.container import build_embedder, build_ingestion, build_store
+from qa_service.container import Store, build_embedder, build_ingestion, build_store
 from qa_service.core.models import Article, Chunk
 from qa_service.core.ports import CorpusWriter, Embedder
 from qa_service.ingestion.records import RawRecord, Skipped
@@ -194,7 +193,7 @@ class RayStages:
 
 def build_ray_pipeline(
     settings: Settings,
-    store: ChromaStore,
+    store: Store,
     embedder: Embedder,
     workers: int,
     make_embedder: Callable[[], Embedder] | None = None,
@@ -210,7 +209,7 @@ def build_ray_pipeline(
 @contextmanager
 def ray_job(
     settings: Settings,
-    store: ChromaStore,
+    store: Store,
     embedder: Embedder,
     address: str | None = None,
     workers: int | None = None,

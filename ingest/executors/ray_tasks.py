@@ -16,7 +16,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from ingest.loaders import file_records
-from qa_service.adapters.tokens import TiktokenCounter
 from qa_service.core.article_dates import with_mentioned_dates
 from qa_service.core.models import Chunk
 from qa_service.core.ports import Embedder, Vector
@@ -53,8 +52,11 @@ def convert_records(batch: Batch) -> Batch:
 
 @cache
 def _chunker(chunk_tokens: int, chunk_overlap: int) -> ArticleChunker:
-    """One chunker per worker process (the sentence splitter is slow to build)."""
-    return ArticleChunker(TiktokenCounter().encode, chunk_tokens, chunk_overlap)
+    """One chunker per worker process (the sentence splitter is slow to build). The container
+    is imported here, on first use: a worker that only cleans records never loads it."""
+    from qa_service.container import build_chunker
+
+    return build_chunker(chunk_tokens, chunk_overlap)
 
 
 def chunk_batch(batch: Batch, chunk_tokens: int, chunk_overlap: int) -> Batch:

@@ -50,3 +50,9 @@ def test_core_imports_no_vendor_sdk_web_framework_or_adapter() -> None:
 
 def test_controllers_reach_adapters_only_through_the_container() -> None:
     assert _offenders("qa_service/api/controllers", ("qa_service.adapters", *VENDOR_SDKS)) == {}
+
+
+def test_the_ingest_job_reaches_adapters_only_through_the_container() -> None:
+    """The CLI and its Ray executor name the store ``container.Store`` and build chunkers and
+    stores with the container's functions; which adapters those are is the container's call."""
+    assert _offenders("ingest", ("qa_service.adapters", *VENDOR_SDKS)) == {}
