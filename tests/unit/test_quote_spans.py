@@ -47,3 +47,28 @@ def test_long_passages_quoting_people_or_holding_instructions_keep_their_sentenc
         assert not result.abstained
         assert all(s.text != text for s in result.sentences), text
         assert "PWNED" not in result.text
+
+
+def test_the_lead_comes_from_the_first_ranked_passage_that_can_answer() -> None:
+    """Retrieval ranked the brief first; a later passage restating the question scores higher
+    per sentence. Within ``first_passage_margin`` of it, the brief's sentence leads; further
+    below (the default margin is ``support_margin``), the best sentence leads wherever it is,
+    as it always does with margin 0."""
+    numbered = _numbered(
+        "Ford appears to be facing more manufacturing problems with SUVs and trucks recalled.",
+        "Which automaker recalled around 125,000 SUVs and trucks this week, regulators asked.",
+    )
+    wide = ExtractiveAnswerer(
+        FakeEmbedder(), min_relevance=0.0, whole_passage_words=0, first_passage_margin=1.0
+    )
+    scored = wide.score_sentences(QUESTION, numbered)
+    assert [s.n for s in scored] == [2, 1]  # the restatement scores best
+    assert 0.25 < scored[0].score - scored[1].score < 1.0
+    lead = wide.lead_of(scored)
+    assert lead is not None and lead.n == 1
+    assert wide.compose(QUESTION, numbered).sentences[0].n == 1
+    for margin in (None, 0.0):
+        narrow = ExtractiveAnswerer(
+            FakeEmbedder(), min_relevance=0.0, whole_passage_words=0, first_passage_margin=margin
+        )
+        assert narrow.compose(QUESTION, numbered).sentences[0].n == 2
