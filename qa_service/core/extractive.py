@@ -282,15 +282,19 @@ class ExtractiveAnswerer:
 
         Retrieval ranked the passages on their whole text, title, BM25 and the time intent
         (with ``as_of``, Hits@1 is most of Hits@4); sentence similarity alone prefers a passage
-        that restates the question over the one that answers it. Which passages may answer at
-        all is still the gate's call, so traps abstain as before."""
+        that restates the question over the one that answers it. The first passage's sentence
+        must name the question's subject as fully as the best one does. Which passages may
+        answer at all is still the gate's call, so traps abstain as before."""
         passing = [s for s in scored if self.passes_gate(s)]
         if not passing:
             return None
         best = passing[0]
         first = min(s.n for s in passing)
         lead = next(s for s in passing if s.n == first)
-        return lead if lead.score >= best.score - self.first_passage_margin else best
+        close = lead.score >= best.score - self.first_passage_margin
+        # never trade the question's subject for rank: "Moscow's position" must not open with
+        # the first passage's sentence about Ukraine's
+        return lead if close and lead.subject >= best.subject else best
 
     def passes_gate(self, sentence: ScoredSentence) -> bool:
         """Relevant enough, and either contains some of the question's rarer words, is a
