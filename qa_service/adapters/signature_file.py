@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 import weakref
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,18 +126,21 @@ class SignatureFile:
         try:
             with np.load(self._path, allow_pickle=False) as data:
                 ids, hashes, lengths = data["ids"], data["hashes"], data["lengths"]
-                values = data["values"].astype(np.uint32, copy=False)
                 base_id = str(data["base_id"]) if "base_id" in data.files else None
+                signed = lengths.astype(np.int64, copy=False) == self._width
+                # the usual file: every row signed, the values are the matrix
+                full = _read_matrix(self._path, len(ids), self._width) if signed.all() else None
+                values = data["values"].astype(np.uint32, copy=False) if full is None else None
         except FileNotFoundError:
             return None, SignatureTable(self._width)
+        if full is not None:
+            return base_id, SignatureTable(self._width, ids.tolist(), hashes.tolist(), full, signed)
+        assert values is not None
         lengths = lengths.astype(np.int64, copy=False)
-        signed = lengths == self._width
-        if signed.all():  # the usual file: the values are the matrix
-            matrix = values.reshape(len(ids), self._width)
-            table = SignatureTable(self._width, ids.tolist(), hashes.tolist(), matrix, signed)
-            return base_id, table
         matrix = np.zeros((len(ids), self._width), dtype=np.uint32)
-        if np.isin(lengths, (0, self._width)).all():
+        if signed.all():
+            matrix[:] = values.reshape(len(ids), self._width)
+        elif np.isin(lengths, (0, self._width)).all():
             matrix[signed] = values.reshape(-1, self._width)
         else:  # a row of another length cannot be compared: kept as unsigned
             ends = np.cumsum(lengths)
@@ -172,3 +176,26 @@ class SignatureFile:
             len(ids),
             0,
         )
+
+
+def _read_matrix(path: Path, count: int, width: int) -> np.ndarray | None:
+    """The base's ``values`` as a (count, width) matrix with room after it for the articles
+    a run adds (1/16 more rows), read straight into it: adding one article then copies
+    nothing (a full matrix grows by doubling: a copy of the archive). None when the member
+    is not the plain uint32 array the code writes."""
+    with zipfile.ZipFile(path) as archive, archive.open("values.npy") as member:
+        if np.lib.format.read_magic(member) != (1, 0):
+            return None
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        if fortran or dtype != np.dtype("<u4") or shape != (count * width,):
+            return None
+        matrix = np.zeros((count + max(16, count // 16), width), dtype=np.uint32)
+        target = matrix[:count].reshape(-1).view(np.uint8)
+        at = 0
+        while at < target.size:
+            chunk = member.read(min(8 << 20, target.size - at))
+            if not chunk:
+                return None
+            target[at : at + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            at += len(chunk)
+        return matrix

@@ -16,7 +16,10 @@ import numpy as np
 
 class SignatureTable(MutableMapping[str, tuple[str, bytes]]):
     """Rows of ``width`` uint32 values. A packed value of any other length (``b""``: an
-    article with nothing to sign) is kept as "unsigned" and reads back as ``b""``."""
+    article with nothing to sign) is kept as "unsigned" and reads back as ``b""``.
+
+    ``matrix`` may have more rows than ``ids``: the rows past them are room for the articles
+    a run adds (a loaded table that is full copies the whole matrix to grow)."""
 
     def __init__(
         self,
@@ -38,9 +41,12 @@ class SignatureTable(MutableMapping[str, tuple[str, bytes]]):
             if matrix is None
             else np.ascontiguousarray(matrix, dtype=np.uint32)
         )
-        self._signed = np.zeros(count, dtype=bool) if signed is None else np.array(signed, bool)
-        if self._matrix.shape != (count, width) or self._signed.shape != (count,):
-            raise ValueError("matrix must be (len(ids), width) and signed (len(ids),)")
+        given = np.zeros(count, dtype=bool) if signed is None else np.asarray(signed, bool)
+        rows, columns = self._matrix.shape
+        if rows < count or columns != width or given.shape != (count,):
+            raise ValueError("matrix must be (len(ids) or more, width) and signed (len(ids),)")
+        self._signed = np.zeros(rows, dtype=bool)  # rows past the ids: room to add articles
+        self._signed[:count] = given
         self._used = count
         self._changed: set[str] = set()  # ids set or deleted since load / the last save
 

@@ -188,3 +188,16 @@ def test_a_base_from_before_the_log_loads_and_its_first_save_keeps_everything(
     file.save(signatures)
     assert log_size(path) > signature_log.HEADER_SIZE
     assert SignatureFile(path, NUM_PERM).load() == expected
+
+
+def test_a_loaded_table_adds_articles_without_copying_the_archive(tmp_path: Path) -> None:
+    file = SignatureFile(tmp_path / "sig.npz", NUM_PERM)
+    signatures = SignatureTable(NUM_PERM)
+    signatures.update({f"d{i}": ("h", packed(i)) for i in range(40)})
+    file.save(signatures)
+    loaded = file.load()
+    _, before, _ = loaded.rows()
+    loaded["new"] = ("h", packed(50))
+    _, after, signed = loaded.rows()
+    assert np.shares_memory(before, after) and len(after) == 41 and signed.all()
+    assert loaded == {**signatures, "new": ("h", packed(50))}
