@@ -4,12 +4,14 @@
         [--batch 100]
 
 Every ingest run and every push loads the whole file (``SignatureFile.load``), builds the
-comparison matrix (``ArchiveIndex``) and, when it wrote an article, saves the whole file again.
-For each archive size (articles; the synthetic store of docs/benchmarks.md "Freshness" has ~6.7
-chunks an article) this writes random 128-value signatures, then times load, index and save
-(median of ``--runs``) next to the raw I/O floor, ``np.save``/``np.load`` of the same values as
-one uint32 matrix, and prints the ratio: how much of the cost is not the bytes' own I/O (a
-dict of 512-byte strings cost 25-40x at 150k-1M articles; the matrix since session 6, 7-14x).
+comparison matrix (``ArchiveIndex``) and, when it wrote an article, saves: until session 7 the
+whole file again, since then one frame appended to the log (the last figure). For each archive
+size (articles; the synthetic store of docs/benchmarks.md "Freshness" has ~6.7 chunks an
+article) this writes random 128-value signatures, then times load, index and the whole file's
+save (median of ``--runs``) next to the raw I/O floor, ``np.save``/``np.load`` of the same
+values as one uint32 matrix, and prints the ratio: how much of the cost is not the bytes' own
+I/O (a dict of 512-byte strings cost 25-40x at 150k-1M articles; the matrix since session 6,
+7-14x).
 
 Then the comparison of new articles with the archive, both ways in the same runs (alternating,
 median of ``--runs``): ``--batch`` new signatures, half of them planted near-copies of stored
