@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from qa_service.adapters import signature_log
 from qa_service.adapters.signature_file import SignatureFile
+from qa_service.core.models import Article
 from qa_service.core.signature_table import SignatureTable
-from qa_service.ingestion.archive_dedup import NUM_PERM
+from qa_service.ingestion.archive_dedup import NUM_PERM, ArchiveDedup, signature_of
 
 Entry = tuple[str, bytes]
 
@@ -201,3 +202,43 @@ def test_a_loaded_table_adds_articles_without_copying_the_archive(tmp_path: Path
     _, after, signed = loaded.rows()
     assert np.shares_memory(before, after) and len(after) == 41 and signed.all()
     assert loaded == {**signatures, "new": ("h", packed(50))}
+
+
+class _Store:
+    """The article records a run wrote (step 4), whatever became of its signature save."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = {a.doc_id: a for a in articles}
+
+    def count_articles(self) -> int:
+        return len(self.articles)
+
+    def article_hashes(self) -> dict[str, str]:
+        return {doc_id: f"h-{doc_id}" for doc_id in self.articles}
+
+    def get_articles(self, ids: list[str]) -> list[Article]:
+        return [self.articles[i] for i in ids if i in self.articles]
+
+
+def test_a_run_killed_while_appending_is_healed_by_the_next_run(tmp_path: Path) -> None:
+    """Signatures are saved last: the articles are stored, their frame torn. The next run
+    finds fewer signatures than articles and signs the missing ones from the stored text."""
+    path = tmp_path / "sig.npz"
+    articles = [Article(f"d{i}", f"article {i} says " + "words " * (5 + i)) for i in range(4)]
+    store = _Store(articles[:3])
+    dedup = ArchiveDedup(SignatureFile(path, NUM_PERM), store, threshold=0.6)  # type: ignore[arg-type]
+    signatures, _ = dedup.load_for({})
+    dedup.save(signatures, [(a, f"h-{a.doc_id}") for a in articles[:3]], (), False)
+    before = log_size(path)
+    store.articles["d3"] = articles[3]  # the killed run wrote its article record, then:
+    signatures, _ = dedup.load_for({})
+    dedup.save(signatures, [(articles[3], "h-d3")], (), False)
+    log = path.with_suffix(".log")
+    log.write_bytes(log.read_bytes()[: before + 40])  # its signature frame torn
+    next_run = ArchiveDedup(SignatureFile(path, NUM_PERM), store, threshold=0.6)  # type: ignore[arg-type]
+    signatures, repaired = next_run.load_for({})
+    assert repaired and dict(signatures) == {
+        a.doc_id: (f"h-{a.doc_id}", signature_of(a)) for a in articles
+    }
+    next_run.save(signatures, [], (), repaired)
+    assert SignatureFile(path, NUM_PERM).load() == signatures
