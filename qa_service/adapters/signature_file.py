@@ -5,6 +5,7 @@ and rewrites the base only when the log outgrows a share of it (compaction)."""
 from __future__ import annotations
 
 import os
+import struct
 import uuid
 import weakref
 import zipfile
@@ -180,22 +181,35 @@ class SignatureFile:
 
 def _read_matrix(path: Path, count: int, width: int) -> np.ndarray | None:
     """The base's ``values`` as a (count, width) matrix with room after it for the articles
-    a run adds (1/16 more rows), read straight into it: adding one article then copies
-    nothing (a full matrix grows by doubling: a copy of the archive). None when the member
-    is not the plain uint32 array the code writes."""
-    with zipfile.ZipFile(path) as archive, archive.open("values.npy") as member:
-        if np.lib.format.read_magic(member) != (1, 0):
+    a run adds (1/16 more rows), read from the file straight into it: no CRC pass over the
+    bytes (the base is only ever replaced whole) and no copy; adding one article then copies
+    nothing (a full matrix grows by doubling: a copy of the archive). None when the member is
+    not the stored (uncompressed) plain uint32 array that ``np.savez`` writes."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("values.npy")
+    if info.compress_type != zipfile.ZIP_STORED:
+        return None
+    with path.open("rb") as handle:
+        handle.seek(info.header_offset)
+        local = handle.read(_LOCAL_HEADER.size)
+        if len(local) != _LOCAL_HEADER.size or local[:4] != b"PK\x03\x04":
             return None
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        name, extra = _LOCAL_HEADER.unpack(local)[-2:]
+        handle.seek(info.header_offset + _LOCAL_HEADER.size + name + extra)
+        if np.lib.format.read_magic(handle) != (1, 0):
+            return None
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
         if fortran or dtype != np.dtype("<u4") or shape != (count * width,):
             return None
         matrix = np.zeros((count + max(16, count // 16), width), dtype=np.uint32)
-        target = matrix[:count].reshape(-1).view(np.uint8)
+        target = matrix[:count].reshape(-1).view(np.uint8).data
         at = 0
-        while at < target.size:
-            chunk = member.read(min(8 << 20, target.size - at))
-            if not chunk:
+        while at < len(target):
+            read = handle.readinto(target[at:])
+            if not read:
                 return None
-            target[at : at + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
-            at += len(chunk)
+            at += read
         return matrix
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a zip member's local header: its name and extra
