@@ -55,9 +55,13 @@ class SignatureFile:
         self._disk: _OnDisk | None = None
 
     def load(self) -> SignatureTable:
-        base_id, table = self._load_base()
+        probe = self._base_id()
+        logged = self._read_log(probe)
+        added = sum(len(frame.ids) for frame in logged[0]) if logged else 0
+        base_id, table = self._load_base(spare=added)  # room for the log's rows: no regrowth
+        if base_id != probe:  # replaced in between (a writer without the lock)
+            logged = self._read_log(base_id)
         base_rows, log_rows, log_end = len(table), 0, signature_log.HEADER_SIZE
-        logged = None if base_id is None else signature_log.read(self._log, self._width, base_id)
         if logged is None:
             base_id = None  # no log to append to: the next save compacts
         else:
@@ -85,6 +89,9 @@ class SignatureFile:
             self._append(signatures, changed, disk)
 
     # -- the log -------------------------------------------------------------------------
+    def _read_log(self, base_id: str | None) -> tuple[list[signature_log.Frame], int] | None:
+        return None if base_id is None else signature_log.read(self._log, self._width, base_id)
+
     def _appendable(self, disk: _OnDisk) -> bool:
         """The base and log are as this process left them (a torn frame past the end aside,
         which the append overwrites)."""
@@ -123,14 +130,23 @@ class SignatureFile:
             return None
         return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
-    def _load_base(self) -> tuple[str | None, SignatureTable]:
+    def _base_id(self) -> str | None:
+        try:
+            with np.load(self._path, allow_pickle=False) as data:
+                return str(data["base_id"]) if "base_id" in data.files else None
+        except FileNotFoundError:
+            return None
+
+    def _load_base(self, spare: int) -> tuple[str | None, SignatureTable]:
         try:
             with np.load(self._path, allow_pickle=False) as data:
                 ids, hashes, lengths = data["ids"], data["hashes"], data["lengths"]
                 base_id = str(data["base_id"]) if "base_id" in data.files else None
                 signed = lengths.astype(np.int64, copy=False) == self._width
                 # the usual file: every row signed, the values are the matrix
-                full = _read_matrix(self._path, len(ids), self._width) if signed.all() else None
+                full = (
+                    _read_matrix(self._path, len(ids), self._width, spare) if signed.all() else None
+                )
                 values = data["values"].astype(np.uint32, copy=False) if full is None else None
         except FileNotFoundError:
             return None, SignatureTable(self._width)
@@ -138,7 +154,8 @@ class SignatureFile:
             return base_id, SignatureTable(self._width, ids.tolist(), hashes.tolist(), full, signed)
         assert values is not None
         lengths = lengths.astype(np.int64, copy=False)
-        matrix = np.zeros((len(ids), self._width), dtype=np.uint32)
+        room = np.zeros((len(ids) + spare + max(16, len(ids) // 16), self._width), np.uint32)
+        matrix = room[: len(ids)]
         if signed.all():
             matrix[:] = values.reshape(len(ids), self._width)
         elif np.isin(lengths, (0, self._width)).all():
@@ -147,7 +164,7 @@ class SignatureFile:
             ends = np.cumsum(lengths)
             for row in np.flatnonzero(signed):
                 matrix[row] = values[ends[row] - self._width : ends[row]]
-        return base_id, SignatureTable(self._width, ids.tolist(), hashes.tolist(), matrix, signed)
+        return base_id, SignatureTable(self._width, ids.tolist(), hashes.tolist(), room, signed)
 
     def _compact(self, signatures: SignatureTable) -> None:
         """The whole table as a new base, then an empty log for it. Killed in between, the old
@@ -179,12 +196,13 @@ class SignatureFile:
         )
 
 
-def _read_matrix(path: Path, count: int, width: int) -> np.ndarray | None:
-    """The base's ``values`` as a (count, width) matrix with room after it for the articles
-    a run adds (1/16 more rows), read from the file straight into it: no CRC pass over the
-    bytes (the base is only ever replaced whole) and no copy; adding one article then copies
-    nothing (a full matrix grows by doubling: a copy of the archive). None when the member is
-    not the stored (uncompressed) plain uint32 array that ``np.savez`` writes."""
+def _read_matrix(path: Path, count: int, width: int, spare: int) -> np.ndarray | None:
+    """The base's ``values`` as a (count, width) matrix with room after it for the log's rows
+    (``spare``) and the articles a run adds (1/16 more rows), read from the file straight into
+    it: no CRC pass over the bytes (the base is only ever replaced whole) and no copy; adding
+    one article then copies nothing (a full matrix grows by doubling: a copy of the archive).
+    None when the member is not the stored (uncompressed) plain uint32 array that ``np.savez``
+    writes."""
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("values.npy")
     if info.compress_type != zipfile.ZIP_STORED:
@@ -201,7 +219,7 @@ def _read_matrix(path: Path, count: int, width: int) -> np.ndarray | None:
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
         if fortran or dtype != np.dtype("<u4") or shape != (count * width,):
             return None
-        matrix = np.zeros((count + max(16, count // 16), width), dtype=np.uint32)
+        matrix = np.zeros((count + spare + max(16, count // 16), width), dtype=np.uint32)
         target = matrix[:count].reshape(-1).view(np.uint8).data
         at = 0
         while at < len(target):

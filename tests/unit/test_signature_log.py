@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -191,17 +192,29 @@ def test_a_base_from_before_the_log_loads_and_its_first_save_keeps_everything(
     assert SignatureFile(path, NUM_PERM).load() == expected
 
 
-def test_a_loaded_table_adds_articles_without_copying_the_archive(tmp_path: Path) -> None:
-    file = SignatureFile(tmp_path / "sig.npz", NUM_PERM)
+@pytest.mark.parametrize("unsigned", [False, True])
+def test_a_loaded_table_adds_articles_without_copying_the_archive(
+    tmp_path: Path, unsigned: bool
+) -> None:
+    file = SignatureFile(tmp_path / "sig.npz", NUM_PERM, compact_floor=1000)
     signatures = SignatureTable(NUM_PERM)
     signatures.update({f"d{i}": ("h", packed(i)) for i in range(40)})
+    if unsigned:  # an article with nothing to sign: the base is not one plain matrix
+        signatures["d0"] = ("h", b"")
     file.save(signatures)
     loaded = file.load()
     _, before, _ = loaded.rows()
     loaded["new"] = ("h", packed(50))
     _, after, signed = loaded.rows()
-    assert np.shares_memory(before, after) and len(after) == 41 and signed.all()
+    assert np.shares_memory(before, after) and len(after) == 41
+    assert signed.sum() == 41 - unsigned
     assert loaded == {**signatures, "new": ("h", packed(50))}
+    loaded.update({f"n{i}": ("h", packed(100 + i)) for i in range(30)})
+    file.save(loaded)  # 31 rows in the log, more than the 1/16 spare of 40 rows
+    replayed = file.load()
+    _, rows, _ = replayed.rows()  # the log's rows read into room made for them: no doubling
+    assert len(rows) == 71 and rows.base is not None and len(rows.base) < 2 * 56
+    assert replayed == loaded
 
 
 class _Store:
