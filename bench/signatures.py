@@ -4,12 +4,14 @@
         [--batch 100]
 
 Every ingest run and every push loads the whole file (``SignatureFile.load``), builds the
-comparison matrix (``ArchiveIndex``) and, when it wrote an article, saves the whole file again.
-For each archive size (articles; the synthetic store of docs/benchmarks.md "Freshness" has ~6.7
-chunks an article) this writes random 128-value signatures, then times load, index and save
-(median of ``--runs``) next to the raw I/O floor, ``np.save``/``np.load`` of the same values as
-one uint32 matrix, and prints the ratio: how much of the cost is not the bytes' own I/O (a
-dict of 512-byte strings cost 25-40x at 150k-1M articles; the matrix since session 6, 7-14x).
+comparison matrix (``ArchiveIndex``) and, when it wrote an article, saves: until session 7 the
+whole file again, since then one frame appended to the log (the last figure). For each archive
+size (articles; the synthetic store of docs/benchmarks.md "Freshness" has ~6.7 chunks an
+article) this writes random 128-value signatures, then times load, index and the whole file's
+save (median of ``--runs``) next to the raw I/O floor, ``np.save``/``np.load`` of the same
+values as one uint32 matrix, and prints the ratio: how much of the cost is not the bytes' own
+I/O (a dict of 512-byte strings cost 25-40x at 150k-1M articles; the matrix since session 6,
+7-14x).
 
 Then the comparison of new articles with the archive, both ways in the same runs (alternating,
 median of ``--runs``): ``--batch`` new signatures, half of them planted near-copies of stored
@@ -18,6 +20,13 @@ rows (at or above the service's threshold, 0.6) and half unrelated, compared wit
 (built per run, then one lookup per article). Prints the index build, the per-article compare,
 the whole batch and the ratios, and fails unless both ways give the same answer for every
 article.
+
+Last, a push of one new article, the old way and the new side by side (alternating, median of
+``--runs``): a fresh ``SignatureFile`` (as a new run) loads the table, the article is compared
+with every row, added, and the table saved. "rewrite" is the file configured to compact on
+every save (``rewriting``: the whole base rewritten, as before the log; the first
+figures' save is that too); "append"
+the default file, which appends one log frame. Each starts from its own copy of the same base.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -113,14 +123,14 @@ def measure(articles: int, runs: int, folder: Path, batch: int) -> str:
     ids = [f"doc_{i:08d}" for i in range(articles)]
     signed = np.ones(articles, dtype=bool)
     table = SignatureTable(NUM_PERM, ids, ["0" * 16] * articles, matrix, signed)
-    store = SignatureFile(folder / "signatures.npz", NUM_PERM)
+    store = rewriting(folder / "signatures.npz")  # save: the whole file
     store.save(table)
     size_mb = (folder / "signatures.npz").stat().st_size / 1e6
     loaded = store.load()
     load = timed(store.load, runs)
     index = timed(lambda: ArchiveIndex(loaded, DEFAULT_THRESHOLD, banded=False), runs)
     bands = timed(lambda: ArchiveIndex(loaded, DEFAULT_THRESHOLD, banded=True), runs)
-    save = timed(lambda: store.save(loaded), runs)
+    save = timed(lambda: rewriting(folder / "signatures.npz").save(loaded), runs)  # whole
     raw = folder / "raw.npy"
     raw_save = timed(lambda: np.save(raw, matrix), runs)
     raw_load = timed(lambda: np.load(raw), runs)
@@ -129,7 +139,64 @@ def measure(articles: int, runs: int, folder: Path, batch: int) -> str:
         f"{articles:>9,} articles ({size_mb:,.0f} MB): load {load:.2f} s, index {index:.2f} s, "
         f"save {save:.2f} s = {ours:.2f} s a run | raw np.load + np.save {floor:.2f} s | "
         f"ratio {ours / floor:.1f}x | with the band index (a batch): index {bands:.2f} s, "
-        f"{ours + bands - index:.2f} s a run\n" + measure_compare(loaded, matrix, batch, runs)
+        f"{ours + bands - index:.2f} s a run\n"
+        + measure_compare(loaded, matrix, batch, runs)
+        + "\n"
+        + measure_push(loaded, runs, folder)
+    )
+
+
+def rewriting(path: Path) -> SignatureFile:
+    """A signature file that rewrites its base on every save that changes anything (no log
+    kept: compaction at 0 rows), as the file did before the log."""
+    return SignatureFile(path, NUM_PERM, compact_fraction=0.0, compact_floor=0)
+
+
+def push_one(store: SignatureFile, packed: bytes, seconds: dict[str, list[float]]) -> None:
+    """One run that brings one new article: load, compare with the archive, add, save."""
+    started = time.perf_counter()
+    table = store.load()
+    loaded = time.perf_counter()
+    index = ArchiveIndex(table, DEFAULT_THRESHOLD, queries=1)
+    index.original_of(Article("new", ""), (), packed)
+    compared = time.perf_counter()
+    table[f"push_{len(seconds['load'])}"] = ("1" * 16, packed)
+    store.save(table)
+    saved = time.perf_counter()
+    seconds["load"].append(loaded - started)
+    seconds["compare"].append(compared - loaded)
+    seconds["save"].append(saved - compared)
+    seconds["total"].append(saved - started)
+
+
+def measure_push(table: SignatureTable, runs: int, folder: Path) -> str:
+    stores = {
+        "rewrite": lambda: rewriting(folder / "rewrite.npz"),
+        "append": lambda: SignatureFile(folder / "append.npz", NUM_PERM),
+    }
+    for make in stores.values():
+        make().save(table)  # the same base for both
+    fresh = np.random.default_rng(3).integers(0, 2**32, NUM_PERM, dtype=np.uint32).tobytes()
+    steps = ("load", "compare", "save", "total")
+    seconds: dict[str, dict[str, list[float]]] = {
+        name: {step: [] for step in steps} for name in stores
+    }
+
+    def run(name: str) -> None:
+        push_one(stores[name](), fresh, seconds[name])
+
+    alternating({name: partial(run, name) for name in stores}, runs)
+    median = {
+        name: {step: statistics.median(values) for step, values in steps.items()}
+        for name, steps in seconds.items()
+    }
+    old, new = median["rewrite"], median["append"]
+    log_kb = (folder / "append.log").stat().st_size / 1e3
+    cells = ", ".join(f"{step} {old[step]:.3f} / {new[step]:.3f} s" for step in old)
+    return (
+        f"{len(table):>9,} articles, push one article, rewrite / append (log {log_kb:.1f} kB "
+        f"after {runs} pushes): {cells} | save {old['save'] / new['save']:,.0f}x, "
+        f"run {old['total'] / new['total']:.1f}x"
     )
 
 

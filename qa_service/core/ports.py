@@ -135,7 +135,9 @@ class CorpusWriter(Protocol):
 class SignatureStore(Protocol):
     """MinHash signatures of the stored articles, kept beside the store so that a new article is
     compared with the archive, not only with its batch: doc id -> (the article's content hash
-    when signed, packed uint32 hash values), held as one matrix (``SignatureTable``)."""
+    when signed, packed uint32 hash values), held as one matrix (``SignatureTable``). The
+    table knows the ids changed since it was loaded (``changed``), so ``save`` may write only
+    those; a save cut short must leave the store as before it or as after it."""
 
     def load(self) -> SignatureTable: ...
 

@@ -16,7 +16,10 @@ import numpy as np
 
 class SignatureTable(MutableMapping[str, tuple[str, bytes]]):
     """Rows of ``width`` uint32 values. A packed value of any other length (``b""``: an
-    article with nothing to sign) is kept as "unsigned" and reads back as ``b""``."""
+    article with nothing to sign) is kept as "unsigned" and reads back as ``b""``.
+
+    ``matrix`` may have more rows than ``ids``: the rows past them are room for the articles
+    a run adds (a loaded table that is full copies the whole matrix to grow)."""
 
     def __init__(
         self,
@@ -38,10 +41,14 @@ class SignatureTable(MutableMapping[str, tuple[str, bytes]]):
             if matrix is None
             else np.ascontiguousarray(matrix, dtype=np.uint32)
         )
-        self._signed = np.zeros(count, dtype=bool) if signed is None else np.array(signed, bool)
-        if self._matrix.shape != (count, width) or self._signed.shape != (count,):
-            raise ValueError("matrix must be (len(ids), width) and signed (len(ids),)")
+        given = np.zeros(count, dtype=bool) if signed is None else np.asarray(signed, bool)
+        rows, columns = self._matrix.shape
+        if rows < count or columns != width or given.shape != (count,):
+            raise ValueError("matrix must be (len(ids) or more, width) and signed (len(ids),)")
+        self._signed = np.zeros(rows, dtype=bool)  # rows past the ids: room to add articles
+        self._signed[:count] = given
         self._used = count
+        self._changed: set[str] = set()  # ids set or deleted since load / the last save
 
     # -- Mapping -------------------------------------------------------------------------
     def __getitem__(self, doc_id: str) -> tuple[str, bytes]:
@@ -58,11 +65,13 @@ class SignatureTable(MutableMapping[str, tuple[str, bytes]]):
         full = len(packed) == 4 * self.width
         self._signed[row] = full
         self._matrix[row] = np.frombuffer(packed, dtype=np.uint32) if full else 0
+        self._changed.add(doc_id)
 
     def __delitem__(self, doc_id: str) -> None:
         row = self._row.pop(doc_id)
         self._ids[row] = None
         self._signed[row] = False
+        self._changed.add(doc_id)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._row)
@@ -74,6 +83,38 @@ class SignatureTable(MutableMapping[str, tuple[str, bytes]]):
         """The content hash a stored signature was computed from; None when there is none."""
         row = self._row.get(doc_id)
         return None if row is None else self._hashes[row]
+
+    # -- what a save must write -----------------------------------------------------------
+    def changed(self) -> set[str]:
+        """Ids set (added or replaced) or deleted since the table was built or last
+        ``mark_saved``: one set entry per change, nothing per unchanged row."""
+        return set(self._changed)
+
+    def mark_saved(self) -> None:
+        """The store now holds the table as it is: nothing changed since."""
+        self._changed.clear()
+
+    def select(self, doc_ids: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(hashes, values, signed) of the given mapped ids, in that order (values a copy)."""
+        rows = [self._row[doc_id] for doc_id in doc_ids]
+        return [self._hashes[row] for row in rows], self._matrix[rows], self._signed[rows]
+
+    def put_rows(
+        self, doc_ids: Sequence[str], hashes: Sequence[str], values: np.ndarray, signed: np.ndarray
+    ) -> None:
+        """Set many ids at once (``values``: a row each, read where ``signed``): one matrix
+        assignment instead of one per id, e.g. replaying a log."""
+        rows = np.empty(len(doc_ids), dtype=np.int64)
+        for at, (doc_id, digest) in enumerate(zip(doc_ids, hashes, strict=True)):
+            row = self._row.get(doc_id)
+            if row is None:
+                row = self._append(doc_id)
+            self._hashes[row] = digest
+            rows[at] = row
+        signed = np.asarray(signed, dtype=bool)
+        self._matrix[rows] = np.where(signed[:, None], values, 0)
+        self._signed[rows] = signed
+        self._changed.update(doc_ids)
 
     # -- the matrix ----------------------------------------------------------------------
     def rows(self) -> tuple[list[str | None], np.ndarray, np.ndarray]:

@@ -18,7 +18,8 @@ Write order (what makes a killed run safe to re-run):
    engine or lost), the index is reconciled with the store id by id (O(archive), only then),
 4. the article record (text + metadata + content hash) is upserted last,
 5. the MinHash signatures of the written articles are saved beside the store (cross-run dedup;
-   a run killed before this is repaired by the next run's ``ArchiveDedup.load``).
+   one checksummed frame appended to the signature log: a run killed before or while writing
+   it is repaired by the next run's ``ArchiveDedup.load``, a torn frame being ignored whole).
 A crash between steps leaves at worst extra chunks or an old article hash; the next run over the
 same input sees the changed hash (the article record is written after the lexical commit), so it
 replaces that document's lexical entries again, and it sees the difference between the computed
