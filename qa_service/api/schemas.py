@@ -27,7 +27,11 @@ AsOf = Annotated[
         min_length=10,
         max_length=40,
         pattern=AS_OF_PATTERN,
-        description="Answer as of this day: nothing published later is used. Default: today.",
+        description=(
+            "Answer as of this day: nothing published later is used, and a question without"
+            " time words prefers that period's news (mildly). Default: today, with no such"
+            " preference."
+        ),
         examples=["2025-12-11", "2025-12-11T18:00:00+01:00"],
     ),
 ]
