@@ -29,7 +29,7 @@ from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers
     looks_like_instruction,
 )
 from qa_service.core.citations import content_words
-from qa_service.core.entity_questions import name_answers_possible, names_beyond
+from qa_service.core.entity_questions import asks_for_name, name_answers_possible, names_beyond
 from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
 from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
@@ -202,9 +202,14 @@ class ExtractiveAnswerer:
         return vectors[0], [known[t] for t in sentences]
 
     def score_sentences(
-        self, question: str, numbered: Mapping[int, Passage]
+        self,
+        question: str,
+        numbered: Mapping[int, Passage],
+        context: PassageContext | None = None,
     ) -> list[ScoredSentence]:
-        """All candidate sentences, best first (ties: lower n, then earlier): for calibration."""
+        """All candidate sentences, best first (ties: lower n, then earlier): for calibration.
+        ``context`` is :func:`passage_context` of ``numbered`` when the caller has it already."""
+        context = context or passage_context(numbered)
         candidates = self._candidates(numbered)
         if not candidates or not question.strip():
             return []
@@ -214,20 +219,18 @@ class ExtractiveAnswerer:
         coverages = self._coverages(question, texts)
         ranked = self._coverages(question, texts, aliases=True)
         subjects = question_subjects(question)
-        name_question = self.name_answers and name_answers_possible(
-            question, described_texts(numbered)
-        )
+        name_question = self.name_answers and name_answers_possible(question, context.described)
         ranks, n_articles = _article_ranks(numbered)
-        earlier = earlier_text(numbered)
+        earlier = context.earlier
         scored = []
         for (n, start, end, text), vector, coverage, alias_coverage in zip(
             candidates, sentence_vectors, coverages, ranked, strict=True
         ):
             similarity = _cosine(question_vector, vector)
             speaker = find_speaker(numbered[n].chunk.text, start, end, earlier[n])
-            context = f"{text} {speaker.label}" if speaker else text
+            attributed = f"{text} {speaker.label}" if speaker else text
             subject = (
-                sum(mentions(group, context) for group in subjects) / len(subjects)
+                sum(mentions(group, attributed) for group in subjects) / len(subjects)
                 if subjects
                 else 0.0
             )
@@ -245,7 +248,9 @@ class ExtractiveAnswerer:
             )  # fmt: skip
         return sorted(scored, key=lambda s: -s.score)  # stable: ties keep passage order
 
-    def select(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    def select(
+        self, scored: Sequence[ScoredSentence], asks_name: bool = False
+    ) -> list[ScoredSentence]:
         """The lead is the best sentence passing :meth:`passes_gate` in the first-ranked passage
         that has one (:meth:`lead_of`; nothing when no sentence passes); then, best first,
         sentences scoring within ``support_margin`` of it, at most ``PER_PASSAGE`` per passage,
@@ -255,7 +260,7 @@ class ExtractiveAnswerer:
         supporting sentence too dropped the short sentence that names the answer ("Acme faces
         more problems.") next to a lead that describes the event in the question's words.
         """
-        lead = self.lead_of(scored)
+        lead = self.lead_of(scored, asks_name)
         if lead is None:
             return []
         chosen = [lead]
@@ -276,15 +281,22 @@ class ExtractiveAnswerer:
             per_passage[sentence.n] = per_passage.get(sentence.n, 0) + 1
         return chosen
 
-    def lead_of(self, scored: Sequence[ScoredSentence]) -> ScoredSentence | None:
+    def lead_of(
+        self, scored: Sequence[ScoredSentence], asks_name: bool = False
+    ) -> ScoredSentence | None:
         """The best passing sentence of the first-ranked passage with one, unless a passing
         sentence elsewhere scores more than ``first_passage_margin`` above it.
 
         Retrieval ranked the passages on their whole text, title, BM25 and the time intent
         (with ``as_of``, Hits@1 is most of Hits@4); sentence similarity alone prefers a passage
-        that restates the question over the one that answers it. The first passage's sentence
-        must name the question's subject as fully as the best one does. Which passages may
-        answer at all is still the gate's call, so traps abstain as before."""
+        that restates the question over the one that answers it. Which passages may answer at
+        all is still the gate's call, so traps abstain as before.
+
+        The first passage's sentence must also name the question's subject as fully as the
+        best one does, unless the question asks for a name (``asks_name``: "Which automaker
+        recalled …?"). A question about an actor's position wants that actor's sentence; the
+        answer to a "which / who / where" question names something else and calls the
+        subject "the spacecraft" or "the company", if it names it at all."""
         passing = [s for s in scored if self.passes_gate(s)]
         if not passing:
             return None
@@ -294,7 +306,8 @@ class ExtractiveAnswerer:
         close = lead.score >= best.score - self.first_passage_margin
         # never trade the question's subject for rank: "Moscow's position" must not open with
         # the first passage's sentence about Ukraine's
-        return lead if close and lead.subject >= best.subject else best
+        keeps_subject = asks_name or lead.subject >= best.subject
+        return lead if close and keeps_subject else best
 
     def passes_gate(self, sentence: ScoredSentence) -> bool:
         """Relevant enough, and either contains some of the question's rarer words, is a
@@ -307,20 +320,20 @@ class ExtractiveAnswerer:
 
     def compose(self, question: str, numbered: Mapping[int, Passage]) -> ExtractiveResult:
         """Attributed verbatim sentences each followed by ``[n]``, or an abstention."""
-        scored = self.score_sentences(question, numbered)
+        context = passage_context(numbered)
+        scored = self.score_sentences(question, numbered, context)
         best = max((s.relevance for s in scored), default=0.0)
-        chosen = self.select(scored)
+        chosen = self.select(scored, asks_for_name(question))
         # a close paraphrase answers even when the question's names are spelt otherwise
         paraphrased = bool(chosen) and chosen[0].similarity >= self.paraphrase_similarity
         names_gate = self.max_unmatched_share < 1.0 and not paraphrased
-        described = described_texts(numbered)
-        if not chosen or (names_gate and off_corpus(question, described, self.max_unmatched_share)):
+        if not chosen or (
+            names_gate and off_corpus(question, context.described, self.max_unmatched_share)
+        ):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
         chosen = with_antecedents(chosen, numbered)
         if self.whole_passage_words:
-            chosen = with_short_lead_passage(
-                chosen, numbered, earlier_text(numbered), self.whole_passage_words
-            )
+            chosen = with_short_lead_passage(chosen, numbered, scored, self.whole_passage_words)
         text = compose_answer(
             [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
         )
@@ -332,3 +345,16 @@ def described_texts(numbered: Mapping[int, Passage]) -> list[str]:
     return [
         f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}" for p in numbered.values()
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageContext:
+    """What one answer needs about its passages, worked out once: each passage's earlier
+    article text (for speakers named before the chunk) and its described text (names)."""
+
+    earlier: Mapping[int, str]
+    described: list[str]
+
+
+def passage_context(numbered: Mapping[int, Passage]) -> PassageContext:
+    return PassageContext(earlier_text(numbered), described_texts(numbered))

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from qa_service.core.attribution import find_speaker
 from qa_service.core.candidates import is_candidate
 from qa_service.core.models import Passage
 from qa_service.core.sentences import split_sentences
@@ -50,14 +49,17 @@ def with_antecedents(
 def with_short_lead_passage(
     chosen: Sequence[ScoredSentence],
     numbered: Mapping[int, Passage],
-    earlier: Mapping[int, str],
+    scored: Sequence[ScoredSentence],
     max_words: int = WHOLE_PASSAGE_WORDS,
 ) -> list[ScoredSentence]:
     """The lead (first) quote widened to its whole passage when the passage has at most
     ``max_words`` words, every sentence in it could be quoted on its own (nothing that reads as
     an instruction or a marker) and none is attributed to a speaker. A passage that quotes
     people keeps its sentences apart: "Peskov stressed …" must not be framed together with the
-    next sentence's "Ukrainian officials say …". Other quotes inside the span are dropped."""
+    next sentence's "Ukrainian officials say …". Other quotes inside the span are dropped.
+
+    ``scored`` holds every candidate sentence of the passages with the speaker already found
+    for it (``ExtractiveAnswerer.score_sentences``)."""
     if not chosen:
         return []
     lead, rest = chosen[0], chosen[1:]
@@ -67,8 +69,8 @@ def with_short_lead_passage(
         return list(chosen)
     if not all(is_candidate(text[a:b]) for a, b in spans):
         return list(chosen)
-    before = earlier.get(lead.n, "")
-    if lead.speaker is not None or any(find_speaker(text, a, b, before) for a, b in spans):
+    speakers = {(s.start, s.end): s.speaker for s in scored if s.n == lead.n}
+    if any(span not in speakers or speakers[span] is not None for span in spans):
         return list(chosen)
     start, end = spans[0][0], spans[-1][1]
     widened = replace(lead, start=start, end=end, text=text[start:end])

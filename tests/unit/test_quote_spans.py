@@ -72,3 +72,23 @@ def test_the_lead_comes_from_the_first_ranked_passage_that_can_answer() -> None:
             FakeEmbedder(), min_relevance=0.0, whole_passage_words=0, first_passage_margin=margin
         )
         assert narrow.compose(QUESTION, numbered).sentences[0].n == 2
+
+
+def test_a_name_question_may_take_the_first_passage_lead_that_does_not_repeat_its_subject() -> None:
+    """The first-ranked passage answers "into which ocean" and calls the capsule "the
+    spacecraft"; the second names NASA and Orion and answers nothing. A question asking for a
+    name takes the first passage's sentence; a question about the subject itself keeps the
+    subject rule (the truce tests: "Moscow's position" never opens with Ukraine's)."""
+    numbered = _numbered(
+        "The spacecraft splashed down in the Pacific Ocean after its journey around the moon.",
+        "NASA says the Orion capsule carried no crew on its journey around the moon.",
+    )
+    answerer = ExtractiveAnswerer(FakeEmbedder(), min_relevance=0.0, whole_passage_words=0)
+    asks_name = "Into which ocean did NASA's Orion capsule splash down?"
+    scored = answerer.score_sentences(asks_name, numbered)
+    assert [(s.n, s.subject) for s in scored] == [(2, 1.0), (1, 0.0)]  # within the margin
+    assert scored[0].score - scored[1].score < answerer.first_passage_margin
+    first = answerer.compose(asks_name, numbered).sentences[0]
+    assert first.n == 1 and "Pacific Ocean" in first.text
+    about_subject = "How did NASA's Orion capsule splash down in the ocean?"
+    assert answerer.compose(about_subject, numbered).sentences[0].n == 2
