@@ -1,6 +1,6 @@
 """Why an extractive answer misses: each answerable question's failure put down to one cause.
 
-    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_failures --sets rtqa [--as-of question]
+    PYTHONPATH=$PWD .venv/bin/python -m bench.answer_failures --sets rtqa [--halves]
 
 Reads the passages ``bench.answer_sweep`` cached (run it first with the same ``--top-k``,
 ``--as-of`` and ``--window-days``), answers every answerable question with the shipped
@@ -21,6 +21,9 @@ questions end up in each cause, first that applies:
 * ``crowded_out``: it is within the margin, but ``max_sentences`` (or the per-passage cap, the
   duplicate rule, the coverage gate) took other sentences first;
 * ``wrong_citation``: the answer contains the gold answer but cites no gold passage.
+
+``--halves`` also prints the ok share on each half of the answerable questions (in file order):
+a change that helps only some of the questions shows there.
 
 Only counts are printed: the RealTimeQA set has no licence, nothing of it is written out.
 """
@@ -118,6 +121,11 @@ def main() -> None:
     parser.add_argument("--window-days", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/answers-sweep"))
     parser.add_argument("--set", action="append", default=[], help="answerer attribute=value")
+    parser.add_argument(
+        "--halves",
+        action="store_true",
+        help="also print the ok share on each half of the answerable questions (file order)",
+    )
     args = parser.parse_args()
     vectors = CachedEmbedder(
         build_embedder(eval_settings(args.cache, "x")), args.cache / "vectors.pkl"
@@ -134,9 +142,12 @@ def main() -> None:
         causes: Counter[str] = Counter()
         naive_ok = 0
         asked = [i for i in items if i.answerable]
-        for item in asked:
+        ok_by_half = [0, 0]
+        for index, item in enumerate(asked):
             numbered = dict(enumerate(item.passages[: args.answer_k], start=1))
-            causes[cause(name, item, answerer, numbered)] += 1
+            found = cause(name, item, answerer, numbered)
+            causes[found] += 1
+            ok_by_half[index >= len(asked) // 2] += found == "ok"
             text, ns = naive_answer(answerer, item.question, numbered)
             cites = {numbered[n].chunk.doc_id for n in ns} & item.gold_docs
             naive_ok += matcher(name)(text, item.gold) and bool(cites or name == "multihop")
@@ -145,6 +156,10 @@ def main() -> None:
         )
         for key, count in causes.most_common():
             print(f"  {key:<22} {count:>5}  {count / len(asked):.3f}")
+        if args.halves:
+            sizes = (len(asked) // 2, len(asked) - len(asked) // 2)
+            for label, ok, size in zip(("first", "second"), ok_by_half, sizes, strict=True):
+                print(f"  ok on the {label} half ({size}): {ok / max(size, 1):.3f}")
         vectors.save()
 
 

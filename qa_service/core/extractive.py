@@ -119,6 +119,7 @@ class ExtractiveAnswerer:
         name_answers: bool = True,
         whole_passage_words: int = WHOLE_PASSAGE_WORDS,
         first_passage_margin: float = math.inf,
+        names_skip_subject_rule: bool = True,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -157,6 +158,9 @@ class ExtractiveAnswerer:
         # 0 is the rule before session 7 (best wherever). Every margin from 0.375 up gave the
         # same answers on all four eval sets (docs/benchmarks.md, session 8).
         self.first_passage_margin = first_passage_margin
+        # A "which / who / where" question's lead need not name its subject (lead_of); False
+        # applies the subject rule to every question, as session 7 did (for sweeps).
+        self.names_skip_subject_rule = names_skip_subject_rule
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -323,7 +327,7 @@ class ExtractiveAnswerer:
         context = passage_context(numbered)
         scored = self.score_sentences(question, numbered, context)
         best = max((s.relevance for s in scored), default=0.0)
-        chosen = self.select(scored, asks_for_name(question))
+        chosen = self.select(scored, self.names_skip_subject_rule and asks_for_name(question))
         # a close paraphrase answers even when the question's names are spelt otherwise
         paraphrased = bool(chosen) and chosen[0].similarity >= self.paraphrase_similarity
         names_gate = self.max_unmatched_share < 1.0 and not paraphrased
