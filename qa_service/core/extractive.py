@@ -156,7 +156,7 @@ class ExtractiveAnswerer:
         # The lead comes from the first-ranked passage that can answer (lead_of), however far
         # its sentence scores below the best passing one; a finite margin bounds that gap and
         # 0 is the rule before session 7 (best wherever). Every margin from 0.375 up gave the
-        # same answers on all four eval sets (docs/benchmarks.md, session 8).
+        # same scores on all four eval sets (docs/benchmarks.md, session 8).
         self.first_passage_margin = first_passage_margin
         # A "which / who / where" question's lead need not name its subject (lead_of); False
         # applies the subject rule to every question, as session 7 did (for sweeps).
