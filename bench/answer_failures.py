@@ -40,7 +40,12 @@ from eval.inprocess import eval_settings
 from eval.multihop_metrics import answer_matches
 from eval.realtimeqa_metrics import contains_answer
 from qa_service.container import build_embedder
-from qa_service.core.extractive import ExtractiveAnswerer, ScoredSentence, _cosine
+from qa_service.core.extractive import (
+    ExtractiveAnswerer,
+    ScoredSentence,
+    _cosine,
+    described_texts,
+)
 from qa_service.core.models import Passage
 from qa_service.core.names import off_corpus
 from qa_service.core.sentences import split_sentences
@@ -90,10 +95,7 @@ def cause(
     if not any(matches(p.chunk.text, item.gold) for p in numbered.values()):
         return "gold_without_answer"
     if result.abstained:
-        described = (
-            f"{p.chunk.title or ''} {p.chunk.source or ''} {p.chunk.text}"
-            for p in numbered.values()
-        )
+        described = described_texts(numbered)
         if off_corpus(item.question, described, answerer.max_unmatched_share):
             return "abstained_names"
         scored = answerer.score_sentences(item.question, numbered)

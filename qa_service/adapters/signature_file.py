@@ -154,7 +154,7 @@ class SignatureFile:
             return base_id, SignatureTable(self._width, ids.tolist(), hashes.tolist(), full, signed)
         assert values is not None
         lengths = lengths.astype(np.int64, copy=False)
-        room = np.zeros((len(ids) + spare + max(16, len(ids) // 16), self._width), np.uint32)
+        room = _empty_rows(len(ids), spare, self._width)
         matrix = room[: len(ids)]
         if signed.all():
             matrix[:] = values.reshape(len(ids), self._width)
@@ -196,6 +196,12 @@ class SignatureFile:
         )
 
 
+def _empty_rows(count: int, spare: int, width: int) -> np.ndarray:
+    """Zeroed rows for ``count`` stored signatures, ``spare`` more from the log, and 1/16 (at
+    least 16) more for the articles a run adds."""
+    return np.zeros((count + spare + max(16, count // 16), width), dtype=np.uint32)
+
+
 def _read_matrix(path: Path, count: int, width: int, spare: int) -> np.ndarray | None:
     """The base's ``values`` as a (count, width) matrix with room after it for the log's rows
     (``spare``) and the articles a run adds (1/16 more rows), read from the file straight into
@@ -219,7 +225,7 @@ def _read_matrix(path: Path, count: int, width: int, spare: int) -> np.ndarray |
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
         if fortran or dtype != np.dtype("<u4") or shape != (count * width,):
             return None
-        matrix = np.zeros((count + spare + max(16, count // 16), width), dtype=np.uint32)
+        matrix = _empty_rows(count, spare, width)
         target = matrix[:count].reshape(-1).view(np.uint8).data
         at = 0
         while at < len(target):
