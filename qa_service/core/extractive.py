@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -90,6 +90,10 @@ def _article_ranks(numbered: Mapping[int, Passage]) -> tuple[dict[int, int], int
     for n in sorted(numbered):
         first.setdefault(numbered[n].chunk.doc_id, len(first))
     return {n: first[p.chunk.doc_id] for n, p in numbered.items()}, max(len(first), 1)
+
+
+def _within(sentence: ScoredSentence, quote: ScoredSentence) -> bool:
+    return sentence.n == quote.n and quote.start <= sentence.start and sentence.end <= quote.end
 
 
 def _is_duplicate(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
@@ -266,23 +270,33 @@ class ExtractiveAnswerer:
         lead = self.lead_of(scored, asks_name)
         if lead is None:
             return []
-        chosen = [lead]
-        bags = [_normalised(lead.text)]
-        per_passage = {lead.n: 1}
+        return self.with_supports([lead], scored)
+
+    def with_supports(
+        self, chosen: Sequence[ScoredSentence], scored: Sequence[ScoredSentence]
+    ) -> list[ScoredSentence]:
+        """``chosen`` (the lead first) plus, best first, sentences scoring within
+        ``support_margin`` of the lead, up to ``max_sentences`` quotes: at most ``PER_PASSAGE``
+        per passage, none inside a quote already chosen (a lead widened to its whole passage
+        holds that passage's sentences), no repeats."""
+        out = list(chosen)
+        floor = out[0].score - self.support_margin
+        # a widened quote repeats each of its sentences: their duplicates elsewhere count once
+        inside = [s for s in scored if any(_within(s, quote) for quote in out)]
+        bags = [_normalised(s.text) for s in [*out, *inside]]
+        per_passage = Counter(s.n for s in out)
         for sentence in scored:
-            if len(chosen) >= self.max_sentences:
+            if len(out) >= self.max_sentences or sentence.score < floor:
                 break
-            if sentence is lead:
+            if any(_within(sentence, quote) for quote in out):
                 continue
-            if sentence.score < lead.score - self.support_margin:
-                break
             bag = _normalised(sentence.text)
-            if per_passage.get(sentence.n, 0) >= PER_PASSAGE or _is_duplicate(bag, bags):
+            if per_passage[sentence.n] >= PER_PASSAGE or _is_duplicate(bag, bags):
                 continue
-            chosen.append(sentence)
+            out.append(sentence)
             bags.append(bag)
-            per_passage[sentence.n] = per_passage.get(sentence.n, 0) + 1
-        return chosen
+            per_passage[sentence.n] += 1
+        return out
 
     def lead_of(
         self, scored: Sequence[ScoredSentence], asks_name: bool = False
@@ -335,9 +349,11 @@ class ExtractiveAnswerer:
             names_gate and off_corpus(question, context.described, self.max_unmatched_share)
         ):
             return ExtractiveResult(ABSTAIN_TEXT, abstained=True, best_score=best)
-        chosen = with_antecedents(chosen, numbered)
         if self.whole_passage_words:
-            chosen = with_short_lead_passage(chosen, numbered, scored, self.whole_passage_words)
+            widened = with_short_lead_passage(chosen, numbered, scored, self.whole_passage_words)
+            # quotes the widened lead took in leave room for the next best sentences
+            chosen = widened if len(widened) == len(chosen) else self.with_supports(widened, scored)
+        chosen = with_antecedents(chosen, numbered)
         text = compose_answer(
             [FramedSentence(s.n, s.text, numbered[s.n].chunk, s.speaker) for s in chosen]
         )

@@ -56,7 +56,8 @@ def with_short_lead_passage(
     ``max_words`` words, every sentence in it could be quoted on its own (nothing that reads as
     an instruction or a marker) and none is attributed to a speaker. A passage that quotes
     people keeps its sentences apart: "Peskov stressed …" must not be framed together with the
-    next sentence's "Ukrainian officials say …". Other quotes inside the span are dropped.
+    next sentence's "Ukrainian officials say …". Other quotes inside the span are dropped (the
+    answerer then gives their slots to the next best sentences: ``with_supports``).
 
     ``scored`` holds every candidate sentence of the passages with the speaker already found
     for it (``ExtractiveAnswerer.score_sentences``)."""

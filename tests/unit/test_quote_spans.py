@@ -91,3 +91,22 @@ def test_a_name_question_may_take_the_first_passage_lead_that_does_not_repeat_it
     assert answerer.compose(asks_name, numbered).sentences[0].n == 2
     about_subject = "How did NASA's Orion capsule splash down in the ocean?"
     assert answerer.compose(about_subject, numbered).sentences[0].n == 2
+
+
+def test_quotes_a_widened_lead_takes_in_leave_room_for_the_next_best_sentences() -> None:
+    """The brief's second sentence was chosen to support its first; once the lead is quoted
+    whole, that slot goes to the next best sentence elsewhere, so the answer still has
+    ``max_sentences`` quotes, none of them repeating the brief."""
+    numbered = _numbered(
+        BRIEF,
+        "Dealers open at nine on weekdays. Repairs take about an hour. Letters go out in spring.",
+    )
+    answerer = ExtractiveAnswerer(FakeEmbedder(), min_relevance=0.0, support_margin=10.0)
+    selected = answerer.select(answerer.score_sentences(QUESTION, numbered))
+    assert [s.n for s in selected].count(1) == 2  # the brief supports its own lead
+    result = answerer.compose(QUESTION, numbered)
+    assert [s.n for s in result.sentences] == [1, 2, 2]
+    assert result.sentences[0].text == BRIEF
+    assert verify_citations(result.text, numbered).dropped == 0
+    answerer.max_sentences = 2
+    assert [s.n for s in answerer.compose(QUESTION, numbered).sentences] == [1, 2]
