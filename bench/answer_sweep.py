@@ -22,10 +22,11 @@ import argparse
 import json
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -93,17 +94,8 @@ def rtqa_items(
 ) -> list[Item]:
     services = prepare_services(eval_settings(REPO / "var" / "realtimeqa", "realtimeqa"), embedder)
     report = ingest(services, [data / "corpus.jsonl"])
-    kept = dict(report.duplicates)
-    corpus = {}
-    for line in (data / "corpus.jsonl").read_text().splitlines():
-        record = json.loads(line)
-        corpus[record["doc_id"]] = record.get("text") or ""
     items = []
-    for line in (data / "dev.jsonl").read_text().splitlines():
-        q = json.loads(line)
-        gold = [str(d) for d in q["gold_doc_ids"]]
-        if not any(contains_answer(corpus.get(d, ""), str(q["answer"])) for d in gold):
-            continue
+    for q, docs in answerable_rtqa(data, dict(report.duplicates)):
         filters = SearchFilters()
         if as_of and q.get("date"):
             filters = SearchFilters(as_of=date.fromisoformat(q["date"][:10]))
@@ -112,12 +104,29 @@ def rtqa_items(
             filters = SearchFilters(
                 published_after=day - timedelta(days=window), published_before=day
             )
-        docs = frozenset(gold) | frozenset(kept.get(d, d) for d in gold)
         items.append(
             Item(q["question"], True, str(q["answer"]), docs,
                  _retrieve(services, q["question"], top_k, filters))
         )  # fmt: skip
     return items
+
+
+def answerable_rtqa(
+    data: Path, kept: Mapping[str, str]
+) -> list[tuple[dict[str, Any], frozenset[str]]]:
+    """The dev questions whose answer string is in a gold passage, each with its gold ids and
+    the ids ingest kept for them (``kept``: a collapsed near-duplicate's id -> the kept one)."""
+    corpus = {}
+    for line in (data / "corpus.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        corpus[record["doc_id"]] = record.get("text") or ""
+    found = []
+    for line in (data / "dev.jsonl").read_text().splitlines():
+        q = json.loads(line)
+        gold = [str(d) for d in q["gold_doc_ids"]]
+        if any(contains_answer(corpus.get(d, ""), str(q["answer"])) for d in gold):
+            found.append((q, frozenset(gold) | frozenset(kept.get(d, d) for d in gold)))
+    return found
 
 
 def cached(path: Path, build):

@@ -28,9 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.answer_failures import cause
-from bench.answer_sweep import CachedEmbedder, Item, cached
+from bench.answer_sweep import CachedEmbedder, Item, answerable_rtqa, cached
 from eval.inprocess import eval_settings, ingest, prepare_services
-from eval.realtimeqa_metrics import contains_answer
 from eval.report import REPO
 from qa_service.container import Services, build_embedder
 from qa_service.core.extractive import ExtractiveAnswerer
@@ -138,16 +137,7 @@ def forms(data: Path) -> None:
     embedder = build_embedder(eval_settings(REPO / "var" / "realtimeqa", "realtimeqa"))
     rtqa = prepare_services(eval_settings(REPO / "var" / "realtimeqa", "realtimeqa"), embedder)
     kept = dict(ingest(rtqa, [data / "corpus.jsonl"]).duplicates)
-    corpus = {}
-    for line in (data / "corpus.jsonl").read_text().splitlines():
-        record = json.loads(line)
-        corpus[record["doc_id"]] = record.get("text") or ""
-    questions = []
-    for line in (data / "dev.jsonl").read_text().splitlines():
-        q = json.loads(line)
-        ids = [str(d) for d in q["gold_doc_ids"]]
-        if any(contains_answer(corpus.get(d, ""), str(q["answer"])) for d in ids):
-            questions.append((q["question"], {*ids, *(kept.get(d, d) for d in ids)}))
+    questions = [(q["question"], set(gold)) for q, gold in answerable_rtqa(data, kept)]
     sample = REPO / "eval" / "data" / "multihop-rag-sample"
     multihop = prepare_services(eval_settings(REPO / "var" / "multihop", "multihop"), embedder)
     ingest(multihop, [sample / "corpus.jsonl"])
