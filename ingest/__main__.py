@@ -58,7 +58,8 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
         "--dedup-threshold",
         type=float,
         default=settings.dedup_threshold,
-        help=f"MinHash Jaccard above which articles collapse (default {settings.dedup_threshold})",
+        help="MinHash Jaccard at or above which articles collapse "
+        f"(default {settings.dedup_threshold})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(

@@ -151,7 +151,7 @@ class HistoryTurn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AskRequest(msgspec.Struct, forbid_unknown_fields=True):
     question: NonBlankText
-    top_k: TopK | None = None  # None: the service default, QA_TOP_K
+    top_k: TopK | None = None  # None: the service default, QA_ASK_TOP_K
     filters: Filters | None = None
     as_of: AsOf | None = None
     stream: bool = False

@@ -30,8 +30,8 @@ class DocumentWritesController(Controller):
         summary="Push articles: created / updated / unchanged / duplicate per article",
         description="Up to 100 articles per request, body up to `QA_PUSH_MAX_BODY_BYTES` (5 MiB). "
         "Needs a service key from `QA_API_KEYS`. Answers once the articles are searchable. "
-        "Each push re-publishes the lexical (BM25) snapshot from the whole store, so its cost "
-        "grows with the corpus (docs/architecture.md).",
+        "Each push is one incremental commit to the lexical (BM25) index, so it costs about the "
+        "same into a large store as into a small one (docs/architecture.md).",
         status_code=200,
         before_request=strict_body(PushRequest),
         sync_to_thread=True,
