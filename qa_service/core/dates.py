@@ -16,6 +16,16 @@ def parse_day(value: str) -> date:
     return datetime.fromisoformat(text).date()
 
 
+def day_or_none(value: str | None) -> date | None:
+    """:func:`parse_day` of a stored ``published_at``; ``None`` when absent or malformed."""
+    if not value:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError:
+        return None
+
+
 def day_ordinal(value: str | None) -> int:
     """Day number of a stored ``published_at`` (Chroma range filters need numbers); 0 if none."""
     return parse_day(value).toordinal() if value else UNDATED

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qa_service.core.attribution import Speaker
+from qa_service.core.dates import day_or_none
 from qa_service.core.models import Chunk
 
 _OPENING_QUOTES = "\"'\u201c\u2018\u00ab"
@@ -25,18 +26,8 @@ class FramedSentence:
     speaker: Speaker | None
 
 
-def parse_day(value: str | None) -> date | None:
-    """The date part of an ISO 8601 ``published_at``; ``None`` when absent or malformed."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def format_day(value: str | None) -> str | None:
-    day = parse_day(value)
+    day = day_or_none(value)
     return f"{day.day} {day.strftime('%b')} {day.year}" if day else None
 
 
@@ -59,7 +50,7 @@ def frame(sentence: FramedSentence) -> str:
 
 def chronological(sentences: Sequence[FramedSentence]) -> bool:
     """Statements by speakers on different days read as a timeline, not as one merged view."""
-    days = {parse_day(s.chunk.published_at) for s in sentences} - {None}
+    days = {day_or_none(s.chunk.published_at) for s in sentences} - {None}
     attributed = sum(s.speaker is not None for s in sentences)
     return len(days) >= 2 and attributed >= 2
 
@@ -68,7 +59,7 @@ def order(sentences: Sequence[FramedSentence]) -> list[FramedSentence]:
     """Best answer first; oldest first (undated last) when :func:`chronological` says so."""
     if not chronological(sentences):
         return list(sentences)
-    return sorted(sentences, key=lambda s: parse_day(s.chunk.published_at) or date.max)
+    return sorted(sentences, key=lambda s: day_or_none(s.chunk.published_at) or date.max)
 
 
 def compose_answer(sentences: Sequence[FramedSentence]) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from qa_service.core.dates import parse_day, utc_today
+from qa_service.core.dates import day_or_none, utc_today
 from qa_service.core.models import Chunk, Passage, SearchFilters
 from qa_service.core.time_intent import TimeIntent, detect_time_intent
 
@@ -42,7 +42,7 @@ class TimePrior:
     anchored_floor: float = 0.5
 
     def factor(self, chunk: Chunk, intent: TimeIntent, as_of: date) -> float:
-        published = _day(chunk.published_at)
+        published = day_or_none(chunk.published_at)
         if intent.kind == "range":
             return 1.0 if in_range(chunk, published, intent) else self.miss_factor
         half_life, floor = (
@@ -71,8 +71,10 @@ class TimePrior:
         ``stale_after_days`` ("latest" over an archive asked about "now" cannot be told apart
         by age). Otherwise the prior says nothing and the order stays as fused."""
         if intent.kind == "range":
-            return any(in_range(p.chunk, _day(p.chunk.published_at), intent) for p in passages)
-        days = [d for p in passages if (d := _day(p.chunk.published_at)) is not None]
+            return any(
+                in_range(p.chunk, day_or_none(p.chunk.published_at), intent) for p in passages
+            )
+        days = [d for p in passages if (d := day_or_none(p.chunk.published_at)) is not None]
         return bool(days) and (as_of - max(days)).days <= self.stale_after_days
 
 
@@ -88,15 +90,6 @@ def in_range(chunk: Chunk, published: date | None, intent: TimeIntent) -> bool:
         for start, end in spans
         for mentioned in chunk.mentioned_dates
     )
-
-
-def _day(published_at: str | None) -> date | None:
-    if not published_at:
-        return None
-    try:
-        return parse_day(published_at)
-    except ValueError:
-        return None
 
 
 TimeIntentMode = Literal["prior", "filter", "off"]
