@@ -14,7 +14,7 @@ or blended with the fused retrieval score or rank).
 ``forms`` searches with the service's retriever (the eval's own stores under ``var/``) for
 rewritten questions: wh-word stripped, time words stripped, a multi-sentence question's last
 sentence, and both fused by rank; it prints Hits@1/@3/@4/@10 on the answerable RealTimeQA dev
-questions (no ``as_of``) and evidence-level Hits on MultiHop. Only counts are printed: the
+questions (no ``as_of``) and article-level Hits on MultiHop. Only counts are printed: the
 RealTimeQA set has no licence, nothing of it is written anywhere.
 """
 
