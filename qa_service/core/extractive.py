@@ -29,7 +29,13 @@ from qa_service.core.candidates import (  # noqa: F401 - re-exported for callers
     looks_like_instruction,
 )
 from qa_service.core.citations import content_words
-from qa_service.core.entity_questions import asks_for_name, name_answers_possible, names_beyond
+from qa_service.core.entity_questions import (
+    asked_places,
+    asks_for_name,
+    name_answers_possible,
+    names_beyond,
+    names_new_place,
+)
 from qa_service.core.framing import FramedSentence, compose_answer
 from qa_service.core.models import Passage
 from qa_service.core.names import canonical, mentions, off_corpus, question_subjects
@@ -124,6 +130,7 @@ class ExtractiveAnswerer:
         whole_passage_words: int = WHOLE_PASSAGE_WORDS,
         first_passage_margin: float = math.inf,
         names_skip_subject_rule: bool = True,
+        place_weight: float = 0.2,
     ) -> None:
         self._embedder = embedder
         self._sentence_cache: OrderedDict[str, Sequence[float]] = OrderedDict()
@@ -165,6 +172,11 @@ class ExtractiveAnswerer:
         # A "which / who / where" question's lead need not name its subject (lead_of); False
         # applies the subject rule to every question, as session 7 did (for sweeps).
         self.names_skip_subject_rule = names_skip_subject_rule
+        # "Which country …?" / "Which state …?" is answered by a sentence naming a country or US
+        # state the question does not (entity_questions.names_new_place): it scores this much
+        # more, as much as the rank prior gives the first passage over the last (rank_weight).
+        # Such a sentence also passes the gate as a name answer (docs/benchmarks.md, session 10).
+        self.place_weight = place_weight
 
     def _candidates(self, numbered: Mapping[int, Passage]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -228,6 +240,7 @@ class ExtractiveAnswerer:
         subjects = question_subjects(question)
         name_question = self.name_answers and name_answers_possible(question, context.described)
         ranks, n_articles = _article_ranks(numbered)
+        places = asked_places(question)
         earlier = context.earlier
         scored = []
         for (n, start, end, text), vector, coverage, alias_coverage in zip(
@@ -245,8 +258,9 @@ class ExtractiveAnswerer:
             relevance = (
                 similarity + self.lexical_weight * alias_coverage + self.subject_weight * subject
             )
-            score = relevance + self.rank_weight * prior
-            names_answer = name_question and bool(names_beyond(text, question))
+            typed = names_new_place(text, question, places)
+            score = relevance + self.rank_weight * prior + self.place_weight * typed
+            names_answer = name_question and (typed or bool(names_beyond(text, question)))
             scored.append(
                 ScoredSentence(
                     n, start, end, text, similarity, coverage, score, subject, speaker, relevance,

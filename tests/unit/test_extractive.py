@@ -326,3 +326,29 @@ def test_close_paraphrase_overrides_the_missing_name_gate() -> None:
         SameVectorEmbedder(), paraphrase_similarity=0.99, max_unmatched_share=0.99
     )
     assert not paraphrased.compose(question, numbered).abstained
+
+
+def test_a_which_country_question_quotes_the_sentence_naming_a_country() -> None:
+    """Sentences restating the question's words outrank the one naming the answer on words
+    alone; a sentence naming a country the question does not is what "Which country …?" asks
+    for (``place_weight``), wherever its passage ranks among those the answer reads."""
+    numbered = {
+        1: make_passage(
+            make_article(
+                "Mediators in the Israel-Hamas conflict met again this week. "
+                "The mediators of the conflict said talks would go on.",
+                doc_id="talks",
+            )
+        ),
+        2: make_passage(
+            make_article("Qatar played a key role in freeing hostages held by Hamas.", doc_id="qa")
+        ),
+    }
+    question = "Which country has acted as a mediator in the Israel-Hamas conflict?"
+    options = {"paraphrase_similarity": 1.01, "support_margin": 10.0, "whole_passage_words": 0}
+    plain = ExtractiveAnswerer(SameVectorEmbedder(), place_weight=0.0, max_sentences=2, **options)
+    assert "Qatar" not in plain.compose(question, numbered).text
+    typed = ExtractiveAnswerer(SameVectorEmbedder(), max_sentences=2, **options)
+    result = typed.compose(question, numbered)
+    assert [s.n for s in result.sentences] == [1, 2]
+    assert result.sentences[1].text.startswith("Qatar played")
