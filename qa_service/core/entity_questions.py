@@ -1,5 +1,5 @@
-"""Questions that ask for a name ("Which state …?", "Who …?", "Where …?") and sentences that give
-one.
+"""Questions that ask for a name ("Which state …?", "Who …?", "Where …?", "What is the name of
+…?", "… What is it called?") and sentences that give one.
 
 A news quiz asks which state was hit by attacks on power substations; the passage says "Two
 substations in Moore County, North Carolina, were damaged by gunfire." The sentence shares few of
@@ -18,7 +18,11 @@ from functools import lru_cache
 from qa_service.core.names import question_names, unmatched_names
 from qa_service.core.places import COUNTRIES, US_STATES
 
-_ASKS_FOR_NAME = re.compile(r"\b(?:which|who|whom|whose|where)\b", re.IGNORECASE)
+_ASKS_FOR_NAME = re.compile(
+    r"\b(?:which|who|whom|whose|where)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+names?\s+of\b"
+    r"|\bwhat\b[^.?!]*\b(?:called|named|dubbed)\W*$",
+    re.IGNORECASE,
+)
 # "Which country …", "What European nation …", "Which US state …": one word may come between
 _ASKS_FOR_PLACE = re.compile(r"\b(?:which|what)\s+(?:[\w’'-]+\s+)?(country|nation|state)\b", re.I)
 _PLACES = {"country": COUNTRIES, "nation": COUNTRIES, "state": US_STATES}
@@ -26,7 +30,8 @@ _WORD = re.compile(r"[\w’'-]+")
 
 
 def asks_for_name(question: str) -> bool:
-    """Asks "Which country …", "Who …", "Where …": the answer is a name (person, place, group)."""
+    """Asks "Which country …", "Who …", "Where …", "What is the name of …", "What is the app
+    called?": the answer is a name (person, place, group, thing)."""
     return _ASKS_FOR_NAME.search(question) is not None
 
 

@@ -18,6 +18,9 @@ def test_which_who_whose_where_ask_for_a_name_and_what_did_x_say_does_not() -> N
         "Who led the senators who rejected the budget?",
         "Whose letter was made public?",
         "Where is the world's largest outdoor ice rink?",
+        "What is the name of the charity Prince Harry stood down from?",
+        "What are the names of the turkeys pardoned this week?",
+        "Meta introduced a new social media app. What is it called?",
     ):
         assert asks_for_name(question), question
     for question in (
@@ -25,6 +28,8 @@ def test_which_who_whose_where_ask_for_a_name_and_what_did_x_say_does_not() -> N
         "Why did a Kremlin envoy criticise the UK and EU over Greenland?",
         "Has the election commission approved digital voting?",
         "Witches and whomever else",  # words that merely start like one
+        "What was the policy called in 2020 meant to do?",  # "called" must end the question
+        "What is the name change expected to cost?",  # "name" but not "the name of"
     ):
         assert not asks_for_name(question), question
 
