@@ -26,15 +26,25 @@ _NOT_NAMES = frozenset(
 
 def question_names(question: str) -> list[str]:
     """Capitalised words that are not sentence-initial function words (possessive stripped)."""
-    names = []
+    return [word for word, _ in _names_with_next(question)]
+
+
+def _names_with_next(question: str) -> list[tuple[str, str | None]]:
+    """Each name with the name right after it ("Alex" → "Murdaugh" in "Alex Murdaugh"), if any."""
+    found: list[tuple[str, int, int]] = []
     for match in _NAME_RE.finditer(question):
         if _SENTENCE_START.fullmatch(question[: match.start()]):
             continue  # "Nearly two years ...", "Temperatures in Britain ...": capitalised anyway
         word = re.sub(r"['’]s$", "", match.group(0))
         if word.lower() in _NOT_NAMES or len(word) < 2:
             continue
-        names.append(word)
-    return names
+        # a possessive ends the name: "Putin's Kremlin" is not a first name and a surname
+        found.append((word, match.start(), -1 if word != match.group(0) else match.end()))
+    following: list[tuple[str, int] | None] = [(w, start) for w, start, _ in found[1:]]
+    return [
+        (word, after[0] if after and end >= 0 and question[end : after[1]] == " " else None)
+        for (word, _, end), after in zip(found, [*following, None], strict=False)
+    ]
 
 
 def _stem(word: str) -> str:
@@ -58,13 +68,18 @@ def off_corpus(question: str, texts: Iterable[str], max_unmatched_share: float =
 def unmatched_names(question: str, texts: Iterable[str]) -> list[str]:
     """Names none of whose aliases occur in ``texts`` ("Moscow" is matched by "Kremlin")."""
     haystack = " ".join(texts).lower()
-    missing = []
-    for name in question_names(question):
+
+    def found(name: str) -> bool:
         group = _GROUP_OF.get(name.lower()) or _GROUP_OF.get(_stem(name))
-        if _stem(name) in haystack or (group and mentions(group, haystack)):
-            continue
-        missing.append(name)
-    return missing
+        return _stem(name) in haystack or bool(group and mentions(group, haystack))
+
+    # a first name before a surname the passages give is that person: "Alex Murdaugh" is
+    # "Murdaugh" in "… before finding Murdaugh guilty"
+    return [
+        name
+        for name, following in _names_with_next(question)
+        if not found(name) and not (following and found(following))
+    ]
 
 
 # Capital, seat of government, country and demonym name one actor in news text: "Moscow's

@@ -39,6 +39,18 @@ def test_names_absent_from_passages_are_reported() -> None:
     assert unmatched_names("What is the capital of Australia?", [PASSAGE]) == ["Australia"]
 
 
+def test_a_first_name_before_a_surname_the_passages_give_is_that_person() -> None:
+    """Surname ≈ full name: "Alex Murdaugh" is the "Murdaugh" a passage names; a first name
+    alone, or one before a surname the passages lack, is still missing."""
+    passage = ["A jury in South Carolina found Murdaugh guilty."]
+    assert unmatched_names("Which state is Alex Murdaugh from?", passage) == []
+    assert unmatched_names("Which state is Alex from?", passage) == ["Alex"]
+    assert unmatched_names("Did Alex Jones meet Murdaugh?", passage) == ["Alex", "Jones"]
+    # the names must be adjacent: "Alex, Murdaugh" are two people
+    assert unmatched_names("Did Alex, Murdaugh and Ray meet?", passage) == ["Alex", "Ray"]
+    assert unmatched_names("Did Alex's Murdaugh win?", passage) == ["Alex"]  # a possessive
+
+
 def test_sentence_initial_words_months_and_days_are_not_names() -> None:
     """RealTimeQA questions open with "Nearly …", "Temperatures in …": those were 'names'."""
     assert question_names("Nearly two years on, what did Peskov say on Monday in May?") == [
