@@ -19,7 +19,8 @@ from qa_service.core.names import question_names, unmatched_names
 from qa_service.core.places import COUNTRIES, US_STATES
 
 _ASKS_FOR_NAME = re.compile(
-    r"\b(?:which|who|whom|whose|where)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+names?\s+of\b"
+    r"\b(?:which|who|whom|whose|where)\b"
+    r"|\bwhat(?:['’]s|\s+(?:is|was|are|were))\s+the\s+names?\s+of\b"
     r"|\bwhat\b[^.?!]*\b(?:called|named|dubbed)\W*$",
     re.IGNORECASE,
 )

@@ -20,6 +20,7 @@ def test_which_who_whose_where_ask_for_a_name_and_what_did_x_say_does_not() -> N
         "Where is the world's largest outdoor ice rink?",
         "What is the name of the charity Prince Harry stood down from?",
         "What are the names of the turkeys pardoned this week?",
+        "What's the name of the deadly blaze near the New York-New Jersey border?",
         "Meta introduced a new social media app. What is it called?",
     ):
         assert asks_for_name(question), question
