@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
         self.names_skip_subject_rule = names_skip_subject_rule
         # "Which country …?" / "Which state …?" is answered by a sentence naming a country or US
         # state the question does not (entity_questions.names_new_place): it scores this much
-        # more, as much as the rank prior gives the first passage over the last (rank_weight).
+        # more, the rank prior's weight (rank_weight): about what ranking first, not last, adds.
         # Such a sentence also passes the gate as a name answer (docs/benchmarks.md, session 10).
         self.place_weight = place_weight
 
