@@ -1,8 +1,12 @@
 """Countries and US states by name: what a "Which country …?" or "Which state …?" question asks for.
 
-The country names are CLDR's English territory names (as Babel ships them, "&" spelt "and"),
-without uninhabited territories, plus the short and older forms news text uses ("US", "Britain",
-"England", "Turkey", "Burma"). One name per ``|``; a name may hold spaces.
+The country names are CLDR's English territory names as Babel ships them ("&" spelt "and",
+"St." as "Saint", "Hong Kong SAR China" as "Hong Kong", both Congos as "Congo"), without
+Antarctica, the uninhabited islands, the parts CLDR also lists on their own (Canary Islands,
+Ceuta and Melilla, Ascension, Tristan da Cunha, Diego Garcia, Sark) and its groupings (EU,
+Eurozone, UN, Outlying Oceania), plus the short and older forms news text uses ("US", "UK",
+"Britain", "England", "Turkey", "Burma", "Ivory Coast"). One name per ``|``; a name may hold
+spaces.
 """
 
 from __future__ import annotations
